@@ -1,0 +1,32 @@
+package io.keyward.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * An integration credential that Keyward keeps fresh: the auth type and where its inputs live
+ * ({@link ApiConnectorSpec}), and what Keyward last did about it ({@link ApiConnectorStatus}).
+ */
+@Group(ApiConnector.GROUP)
+@Version(ApiConnector.VERSION)
+@ShortNames("apic")
+@AdditionalPrinterColumn(name = "TYPE", jsonPath = ".status.authType", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "READY",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "EXPIRES", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class ApiConnector extends CustomResource<ApiConnectorSpec, ApiConnectorStatus> implements Namespaced {
+  public static final String GROUP = "keyward.io";
+  public static final String VERSION = "v1alpha1";
+
+  @Override
+  protected ApiConnectorStatus initStatus() {
+    return new ApiConnectorStatus();
+  }
+}

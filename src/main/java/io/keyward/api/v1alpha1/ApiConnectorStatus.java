@@ -1,0 +1,26 @@
+package io.keyward.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What Keyward last did. Written by one writer only (the status builder); never holds secret values. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ApiConnectorStatus {
+  public Long observedGeneration;
+  public String authType;
+  public String secretName;
+  public List<Condition> conditions = new ArrayList<>();
+  public String issuedAt;
+  public String expiresAt;
+  public String renewalTime;
+  public String lastFailureTime;
+  public Integer consecutiveFailures;
+
+  public Optional<Condition> condition(String type) {
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.type)).findFirst();
+  }
+}

@@ -1,0 +1,43 @@
+package io.keyward.api.v1alpha1.auth;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import java.util.ArrayList;
+import java.util.List;
+
+/** HTTP Basic authentication from a username and a password kept in Secrets. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.username) != has(self.usernameRef)",
+    message = "exactly one of username and usernameRef must be set")
+public class BasicAuth implements AuthMethod {
+  @JsonPropertyDescription("The username (or use usernameRef).")
+  public String username;
+
+  @JsonPropertyDescription("A Secret key holding the username.")
+  public SecretKeyRef usernameRef;
+
+  @Required
+  @JsonPropertyDescription("A Secret key holding the password.")
+  public SecretKeyRef passwordRef;
+
+  @Override
+  public String type() {
+    return "basic";
+  }
+
+  @Override
+  public List<SecretKeyRef> secretRefs() {
+    List<SecretKeyRef> refs = new ArrayList<>();
+    if (usernameRef != null) {
+      refs.add(usernameRef);
+    }
+    if (passwordRef != null) {
+      refs.add(passwordRef);
+    }
+    return refs;
+  }
+}

@@ -1,0 +1,22 @@
+package io.keyward.credential;
+
+import io.keyward.api.v1alpha1.auth.AuthMethod;
+
+/**
+ * Turns one auth block and its resolved inputs into the current credential.
+ *
+ * <p>A new auth type is one spec class implementing {@link AuthMethod}, one issuer, and one line in
+ * {@link CredentialIssuers}; the operator does not change.
+ */
+public interface CredentialIssuer<A extends AuthMethod> {
+  /** The spec block this issuer handles. */
+  Class<A> authClass();
+
+  /**
+   * Issues a credential now.
+   *
+   * @throws CredentialException classified as terminal or transient; its message never holds a
+   *     secret value or a provider's response body
+   */
+  IssuedCredential issue(A auth, IssueContext context) throws CredentialException;
+}

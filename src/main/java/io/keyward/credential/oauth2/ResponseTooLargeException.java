@@ -1,0 +1,17 @@
+package io.keyward.credential.oauth2;
+
+import java.io.IOException;
+
+/** A response body over the configured limit; the rest was not read. */
+public class ResponseTooLargeException extends IOException {
+  private final long limitBytes;
+
+  public ResponseTooLargeException(long limitBytes) {
+    super("response body exceeds " + limitBytes + " bytes");
+    this.limitBytes = limitBytes;
+  }
+
+  public long limitBytes() {
+    return limitBytes;
+  }
+}

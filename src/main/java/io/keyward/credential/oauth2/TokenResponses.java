@@ -1,0 +1,165 @@
+package io.keyward.credential.oauth2;
+
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.IssuedCredential;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import net.minidev.json.JSONObject;
+
+/**
+ * Reads a token endpoint's answer: classifies failures, tolerates the common quirks
+ * ({@code expires_in} as a string, a missing {@code token_type}), and works out the expiry.
+ * Nothing of the response body is ever copied into an error message.
+ */
+final class TokenResponses {
+  private static final Pattern SAFE_ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+  private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+  private TokenResponses() {}
+
+  static IssuedCredential toCredential(HTTPResponse response, Instant requestedAt, Duration defaultLifetime)
+      throws CredentialException {
+    int status = response.getStatusCode();
+    if (status >= 500 || status == 429 || status == 408) {
+      throw CredentialException.transientFailure("TokenEndpointUnavailable",
+          "token endpoint answered HTTP " + status, retryAfter(response, requestedAt));
+    }
+    JSONObject json = jsonBody(response);
+    if (status < 200 || status >= 300 || json.containsKey("error")) {
+      throw rejected(status, json);
+    }
+    if (!(json.get("access_token") instanceof String token) || token.isBlank()) {
+      throw CredentialException.transientFailure("InvalidTokenResponse",
+          "token endpoint answered HTTP " + status + " without an access_token", null);
+    }
+    normaliseQuirks(json);
+    AccessToken accessToken;
+    try {
+      accessToken = AccessTokenResponse.parse(json).getTokens().getAccessToken();
+    } catch (ParseException e) {
+      throw CredentialException.transientFailure("InvalidTokenResponse",
+          "token endpoint answered HTTP " + status + " with a malformed token response", null);
+    }
+    Instant expiresAt = expiry(accessToken, requestedAt, defaultLifetime);
+    String type = accessToken.getType().getValue();
+    String tokenType = "bearer".equalsIgnoreCase(type) ? "Bearer" : type;
+    return new IssuedCredential("Authorization", tokenType + " " + accessToken.getValue(),
+        accessToken.getValue(), tokenType, requestedAt, expiresAt, Map.of(), List.of());
+  }
+
+  private static JSONObject jsonBody(HTTPResponse response) throws CredentialException {
+    String body = response.getBody();
+    if (body == null || body.isBlank()) {
+      throw problem(response.getStatusCode(), "an empty body");
+    }
+    try {
+      return JSONObjectUtils.parse(body);
+    } catch (ParseException e) {
+      String contentType = response.getHeaderValue("Content-Type");
+      String what = "a body that is not a JSON object"
+          + (contentType == null ? "" : " (Content-Type " + safe(contentType.split(";")[0].strip()) + ")");
+      throw problem(response.getStatusCode(), what);
+    }
+  }
+
+  private static CredentialException problem(int status, String what) {
+    String message = "token endpoint answered HTTP " + status + " with " + what;
+    return status >= 200 && status < 300
+        ? CredentialException.transientFailure("InvalidTokenResponse", message, null)
+        : CredentialException.terminal("TokenRequestRejected", message);
+  }
+
+  private static CredentialException rejected(int status, JSONObject json) {
+    ErrorObject error;
+    try {
+      error = TokenErrorResponse.parse(json).getErrorObject();
+    } catch (ParseException e) {
+      error = null;
+    }
+    String code = error == null || error.getCode() == null ? null : error.getCode();
+    String shown = code != null && SAFE_ERROR_CODE.matcher(code).matches() ? code : "unspecified error";
+    String reason = switch (code == null ? "" : code) {
+      case "invalid_client", "unauthorized_client" -> "InvalidClient";
+      case "invalid_grant" -> "InvalidGrant";
+      case "invalid_scope" -> "InvalidScope";
+      default -> "TokenRequestRejected";
+    };
+    return CredentialException.terminal(reason, "token endpoint rejected the request: " + shown + " (HTTP " + status + ")");
+  }
+
+  /** Quirks seen in real providers, fixed up before the strict parser sees them. */
+  private static void normaliseQuirks(JSONObject json) {
+    Object expiresIn = json.get("expires_in");
+    if (expiresIn instanceof String s) {
+      try {
+        json.put("expires_in", Long.parseLong(s.strip()));
+      } catch (NumberFormatException e) {
+        json.remove("expires_in");
+      }
+    } else if (expiresIn instanceof Number n && !(n instanceof Long || n instanceof Integer)) {
+      json.put("expires_in", n.longValue());
+    } else if (expiresIn != null && !(expiresIn instanceof Number)) {
+      json.remove("expires_in");
+    }
+    if (!(json.get("token_type") instanceof String t) || t.isBlank()) {
+      json.put("token_type", "Bearer");
+    }
+  }
+
+  /** {@code expires_in}, else the access token's own JWT {@code exp}, else the default lifetime. */
+  static Instant expiry(AccessToken token, Instant requestedAt, Duration defaultLifetime) {
+    if (token.getLifetime() > 0) {
+      return requestedAt.plusSeconds(token.getLifetime());
+    }
+    try {
+      Date exp = JWTParser.parse(token.getValue()).getJWTClaimsSet().getExpirationTime();
+      if (exp != null) {
+        return exp.toInstant();
+      }
+    } catch (java.text.ParseException | RuntimeException e) {
+      // not a JWT: fall through to the default lifetime
+    }
+    return requestedAt.plus(defaultLifetime);
+  }
+
+  static Duration retryAfter(HTTPResponse response, Instant now) {
+    String value = response.getHeaderValue("Retry-After");
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = Duration.ofSeconds(Long.parseLong(value.strip()));
+    } catch (NumberFormatException e) {
+      try {
+        d = Duration.between(now, ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      } catch (DateTimeParseException e2) {
+        return null;
+      }
+    }
+    if (d.isNegative()) {
+      return Duration.ZERO;
+    }
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+  }
+
+  private static String safe(String s) {
+    String cleaned = s.replaceAll("[^A-Za-z0-9/+.\\-]", "");
+    return cleaned.substring(0, Math.min(cleaned.length(), 64));
+  }
+}

@@ -1,0 +1,44 @@
+package io.keyward.operator;
+
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.api.v1alpha1.GoDuration;
+import io.keyward.api.v1alpha1.RefreshSpec;
+import io.keyward.api.v1alpha1.auth.AuthMethod;
+import io.keyward.credential.CredentialException;
+import io.keyward.renewal.RenewalPolicy;
+import java.time.Duration;
+
+/** One connector's spec, checked and with defaults applied; bad values fail naming the field. */
+record ConnectorSettings(
+    AuthMethod auth, RenewalPolicy renewal, Duration defaultLifetime, String outputSecretName, String stateSecretName) {
+
+  static final String STATE_SUFFIX = "-keyward-state";
+
+  static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime) throws CredentialException {
+    String name = connector.getMetadata().getName();
+    var spec = connector.getSpec();
+    if (spec == null || spec.auth == null) {
+      throw CredentialException.invalidConfiguration("spec.auth", "is required");
+    }
+    try {
+      AuthMethod auth = spec.auth.active();
+      RefreshSpec refresh = spec.refresh == null ? new RefreshSpec() : spec.refresh;
+      RenewalPolicy policy = new RenewalPolicy(
+          GoDuration.parse(refresh.renewBefore, "spec.refresh.renewBefore"), refresh.renewBeforePercentage);
+      Duration lifetime = GoDuration.parse(refresh.defaultLifetime, "spec.refresh.defaultLifetime");
+      if (lifetime != null && lifetime.isZero()) {
+        throw new IllegalArgumentException("spec.refresh.defaultLifetime: must be greater than zero");
+      }
+      String output = spec.output == null || spec.output.secretName == null || spec.output.secretName.isBlank()
+          ? name + "-credentials"
+          : spec.output.secretName;
+      String state = name + STATE_SUFFIX;
+      if (output.equals(state)) {
+        throw new IllegalArgumentException("spec.output.secretName: '" + output + "' is reserved for Keyward's state");
+      }
+      return new ConnectorSettings(auth, policy, lifetime == null ? operatorDefaultLifetime : lifetime, output, state);
+    } catch (IllegalArgumentException e) {
+      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.keyward.operator;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.api.v1alpha1.auth.AuthMethod;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * A digest of everything a credential was issued from: the auth block, the referenced Secret
+ * values and the assumed lifetime. When it changes, the credential is re-issued. It is stored only
+ * in the state Secret, next to the values it was computed from.
+ */
+final class Fingerprint {
+  private Fingerprint() {}
+
+  static String of(AuthMethod auth, Map<SecretKeyRef, String> inputs, Duration defaultLifetime) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      update(digest, auth.type());
+      update(digest, Serialization.asJson(auth));
+      update(digest, defaultLifetime.toString());
+      for (var e : inputs.entrySet()) {
+        update(digest, e.getKey().name);
+        update(digest, e.getKey().key);
+        update(digest, e.getValue());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void update(MessageDigest digest, String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) ':');
+    digest.update(bytes);
+  }
+}

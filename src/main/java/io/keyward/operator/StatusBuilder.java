@@ -1,0 +1,116 @@
+package io.keyward.operator;
+
+import io.keyward.api.v1alpha1.ApiConnectorStatus;
+import io.keyward.api.v1alpha1.Condition;
+import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.Notice;
+import io.keyward.renewal.RenewalPlan;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The one writer of {@code status}. Builds the whole status from what the reconcile observed;
+ * keeps {@code lastTransitionTime} of conditions whose status did not change. Messages come from
+ * classified failures and never carry secret values.
+ */
+final class StatusBuilder {
+  static final String READY = "Ready";
+  static final String DEGRADED = "Degraded";
+  static final String WARNING = "Warning";
+
+  /**
+   * What one reconcile saw.
+   *
+   * @param authType the auth block that is set, or {@code null} when the spec is invalid
+   * @param credential the credential last issued (from state), or {@code null}
+   * @param published whether the output Secret holds it
+   * @param plan when it will be renewed, or {@code null}
+   * @param failure the failure since the last success, or {@code null}
+   */
+  record Observation(long generation, String authType, String secretName, IssuedCredential credential,
+      boolean published, RenewalPlan plan, FailureTracker.Failure failure) {}
+
+  private StatusBuilder() {}
+
+  static ApiConnectorStatus build(ApiConnectorStatus previous, Observation o, Instant now) {
+    ApiConnectorStatus s = new ApiConnectorStatus();
+    s.observedGeneration = o.generation();
+    s.authType = o.authType();
+    s.secretName = o.secretName();
+    IssuedCredential c = o.credential();
+    FailureTracker.Failure f = o.failure();
+    if (c != null) {
+      s.issuedAt = time(c.issuedAt());
+      s.expiresAt = time(c.expiresAt());
+      s.renewalTime = o.plan() == null ? null : time(o.plan().renewAt());
+    }
+    s.lastFailureTime = f != null ? time(f.at()) : previous == null ? null : previous.lastFailureTime;
+    s.consecutiveFailures = f == null ? 0 : f.count();
+
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(ready(o, now));
+    conditions.add(f == null
+        ? new Condition(DEGRADED, "False", "RefreshSucceeded", "The last attempt succeeded")
+        : new Condition(DEGRADED, "True", f.reason(), failureMessage(f)));
+    List<Notice> notices = notices(o);
+    if (!notices.isEmpty()) {
+      conditions.add(new Condition(WARNING, "True", notices.get(0).reason(),
+          notices.stream().map(Notice::message).collect(Collectors.joining("; "))));
+    }
+    for (Condition condition : conditions) {
+      condition.observedGeneration = o.generation();
+      condition.lastTransitionTime = previous == null
+          ? time(now)
+          : previous.condition(condition.type)
+              .filter(p -> condition.status.equals(p.status) && p.lastTransitionTime != null)
+              .map(p -> p.lastTransitionTime)
+              .orElse(time(now));
+    }
+    s.conditions = conditions;
+    return s;
+  }
+
+  private static Condition ready(Observation o, Instant now) {
+    IssuedCredential c = o.credential();
+    FailureTracker.Failure f = o.failure();
+    if (c != null && o.published() && (c.expiresAt() == null || now.isBefore(c.expiresAt()))) {
+      String validity = c.expiresAt() == null ? "does not expire" : "is valid until " + time(c.expiresAt());
+      return new Condition(READY, "True", "CredentialIssued",
+          "Secret " + o.secretName() + " holds a credential that " + validity);
+    }
+    if (f != null) {
+      return new Condition(READY, "False", f.reason(), failureMessage(f));
+    }
+    if (c != null) {
+      return new Condition(READY, "False", "Expired", "The credential expired at " + time(c.expiresAt()));
+    }
+    return new Condition(READY, "False", "Pending", "No credential has been issued yet");
+  }
+
+  private static String failureMessage(FailureTracker.Failure f) {
+    if (f.terminal()) {
+      return f.message();
+    }
+    return f.message() + " (attempt " + f.count() + "; next retry at " + time(f.retryNotBefore()) + ")";
+  }
+
+  private static List<Notice> notices(Observation o) {
+    List<Notice> notices = new ArrayList<>();
+    if (o.credential() != null) {
+      notices.addAll(o.credential().notices());
+    }
+    if (o.plan() != null && o.plan().shortLifetime()) {
+      notices.add(new Notice("ShortLifetime", "the credential lives too briefly to stay valid "
+          + "2 minutes after its replacement is written; it is refreshed at half-life, and a pod may briefly read "
+          + "an expired credential before the kubelet syncs the Secret"));
+    }
+    return notices;
+  }
+
+  static String time(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,66 @@
+package io.keyward.operator;
+
+import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.Notice;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The durable state of one connector: the credential last issued and the fingerprint of the
+ * inputs it was issued from. Lives in the state Secret, never mounted by workloads.
+ */
+record StoredCredential(IssuedCredential credential, String fingerprint) {
+  private static final String EXTRA = "extra.";
+  private static final String NOTICE = "notice.";
+
+  Map<String, String> toData() {
+    IssuedCredential c = credential;
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("header-name", c.headerName());
+    data.put("header-value", c.headerValue());
+    data.put("token", c.token());
+    data.put("token-type", c.tokenType());
+    data.put("issued-at", c.issuedAt().toString());
+    data.put("expires-at", c.expiresAt() == null ? "" : c.expiresAt().toString());
+    data.put("fingerprint", fingerprint);
+    c.extraOutput().forEach((k, v) -> data.put(EXTRA + k, v));
+    c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
+    return data;
+  }
+
+  /** The stored credential, or {@code null} when the data is incomplete (then it is re-issued). */
+  static StoredCredential fromData(Map<String, String> data) {
+    String issuedAt = data.get("issued-at");
+    String fingerprint = data.get("fingerprint");
+    if (issuedAt == null || fingerprint == null || data.get("header-value") == null || data.get("token") == null) {
+      return null;
+    }
+    Map<String, String> extra = new HashMap<>();
+    List<Notice> notices = new ArrayList<>();
+    data.forEach((k, v) -> {
+      if (k.startsWith(EXTRA)) {
+        extra.put(k.substring(EXTRA.length()), v);
+      } else if (k.startsWith(NOTICE)) {
+        notices.add(new Notice(k.substring(NOTICE.length()), v));
+      }
+    });
+    String expiresAt = data.getOrDefault("expires-at", "");
+    try {
+      return new StoredCredential(
+          new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
+              data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
+              expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices),
+          fingerprint);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  boolean expiredAt(Instant now) {
+    return credential.expiresAt() != null && !now.isBefore(credential.expiresAt());
+  }
+}

@@ -1,0 +1,38 @@
+package io.keyward.renewal;
+
+import java.time.Duration;
+
+/**
+ * How early to renew (cert-manager semantics): renew when {@code renewBefore} or
+ * {@code renewBeforePercentage} of the lifetime remains, whichever is earlier.
+ *
+ * @param renewBefore {@code null} for the default
+ * @param renewBeforePercentage {@code null} for the default
+ */
+public record RenewalPolicy(Duration renewBefore, Integer renewBeforePercentage) {
+  public static final Duration DEFAULT_RENEW_BEFORE = Duration.ofMinutes(2);
+  public static final int DEFAULT_RENEW_BEFORE_PERCENTAGE = 33;
+  /** How long the previous credential must stay valid after its replacement is written: the kubelet syncs mounted Secrets every 60–90 s. */
+  public static final Duration MIN_HANDOVER = Duration.ofMinutes(2);
+
+  public RenewalPolicy {
+    if (renewBeforePercentage != null && (renewBeforePercentage < 1 || renewBeforePercentage > 99)) {
+      throw new IllegalArgumentException("spec.refresh.renewBeforePercentage: must be between 1 and 99");
+    }
+    if (renewBefore != null && renewBefore.isNegative()) {
+      throw new IllegalArgumentException("spec.refresh.renewBefore: must not be negative");
+    }
+  }
+
+  public static RenewalPolicy defaults() {
+    return new RenewalPolicy(null, null);
+  }
+
+  Duration effectiveRenewBefore() {
+    return renewBefore == null ? DEFAULT_RENEW_BEFORE : renewBefore;
+  }
+
+  int effectivePercentage() {
+    return renewBeforePercentage == null ? DEFAULT_RENEW_BEFORE_PERCENTAGE : renewBeforePercentage;
+  }
+}

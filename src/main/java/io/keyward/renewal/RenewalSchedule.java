@@ -1,0 +1,69 @@
+package io.keyward.renewal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** The renewal maths of DESIGN §4. */
+public final class RenewalSchedule {
+  /** Jitter moves a refresh earlier by up to this share of the time before the renewal point. */
+  static final double MAX_JITTER = 0.05;
+
+  private RenewalSchedule() {}
+
+  /**
+   * When to renew a credential valid from {@code issuedAt} to {@code expiresAt}.
+   *
+   * @param jitterSeed in [0, 1): 0 renews exactly at the computed point, larger values earlier
+   */
+  public static RenewalPlan plan(Instant issuedAt, Instant expiresAt, RenewalPolicy policy, double jitterSeed) {
+    Duration lifetime = Duration.between(issuedAt, expiresAt);
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      return new RenewalPlan(issuedAt, Duration.ZERO, true);
+    }
+    Duration half = lifetime.dividedBy(2);
+    Duration byPercentage = lifetime.multipliedBy(policy.effectivePercentage()).dividedBy(100);
+    Duration before = max(policy.effectiveRenewBefore(), byPercentage);
+    boolean shortLifetime = false;
+    if (before.compareTo(lifetime) >= 0 || (before.compareTo(half) > 0 && half.compareTo(RenewalPolicy.MIN_HANDOVER) < 0)) {
+      before = half;
+      shortLifetime = half.compareTo(RenewalPolicy.MIN_HANDOVER) < 0;
+    }
+    Duration untilRenewal = lifetime.minus(before);
+    long jitterMillis = (long) (untilRenewal.toMillis() * MAX_JITTER * clamp(jitterSeed));
+    Instant renewAt = expiresAt.minus(before).minusMillis(jitterMillis).truncatedTo(ChronoUnit.SECONDS);
+    if (renewAt.isBefore(issuedAt)) {
+      renewAt = issuedAt;
+    }
+    return new RenewalPlan(renewAt, before, shortLifetime);
+  }
+
+  /**
+   * A stable value in [0, 1) for one credential: the same connector and issue time always give the
+   * same refresh time, while a thousand connectors created together spread out.
+   */
+  public static double jitterSeed(String stableId, Instant issuedAt) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256")
+          .digest((stableId + "@" + issuedAt.getEpochSecond()).getBytes(StandardCharsets.UTF_8));
+      long bits = 0;
+      for (int i = 0; i < 7; i++) {
+        bits = (bits << 8) | (d[i] & 0xff);
+      }
+      return (bits >>> 3) / (double) (1L << 53);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double clamp(double seed) {
+    return Math.max(0, Math.min(seed, 0.999_999));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+}

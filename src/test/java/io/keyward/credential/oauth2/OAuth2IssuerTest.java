@@ -1,0 +1,253 @@
+package io.keyward.credential.oauth2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.IssueContext;
+import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.SecretValues;
+import io.keyward.testing.TokenServer;
+import io.keyward.testing.TokenServer.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The OAuth 2.0 issuer against a real token endpoint on loopback. */
+class OAuth2IssuerTest {
+  static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+  static final String SECRET = "s3cr3t-client-value";
+  static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
+
+  TokenServer server;
+  OAuth2Issuer issuer = new OAuth2Issuer(JdkHttpSender.withDefaults());
+  IssueContext context = new IssueContext(
+      SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new TokenServer().client("my-client", SECRET);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  OAuth2Auth auth() {
+    OAuth2Auth a = new OAuth2Auth();
+    a.tokenUrl = server.tokenUrl();
+    a.clientId = "my-client";
+    a.clientSecretRef = SECRET_REF;
+    return a;
+  }
+
+  @Test
+  void clientSecretBasicSendsScopesAudienceAndExtraParameters() throws Exception {
+    OAuth2Auth a = auth();
+    a.scopes = List.of("crm.read", "crm.write");
+    a.audience = "https://api.example.com";
+    a.extraParams = Map.of("resource", "urn:crm");
+
+    IssuedCredential c = issuer.issue(a, context);
+
+    assertThat(c.headerName()).isEqualTo("Authorization");
+    assertThat(c.headerValue()).isEqualTo("Bearer " + TokenServer.token(1));
+    assertThat(c.token()).isEqualTo(TokenServer.token(1));
+    assertThat(c.tokenType()).isEqualTo("Bearer");
+    assertThat(c.issuedAt()).isEqualTo(NOW);
+    assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(3600));
+    TokenServer.Request r = server.requests().get(0);
+    assertThat(r.header("Authorization")).startsWith("Basic ");
+    assertThat(r.form()).containsEntry("grant_type", "client_credentials")
+        .containsEntry("scope", "crm.read crm.write")
+        .containsEntry("audience", "https://api.example.com")
+        .containsEntry("resource", "urn:crm")
+        .doesNotContainKey("client_secret");
+  }
+
+  @Test
+  void clientSecretPostPutsTheCredentialsInTheBody() throws Exception {
+    OAuth2Auth a = auth();
+    a.clientAuthentication = OAuth2Auth.ClientAuthentication.clientSecretPost;
+
+    issuer.issue(a, context);
+
+    TokenServer.Request r = server.requests().get(0);
+    assertThat(r.header("Authorization")).isNull();
+    assertThat(r.form()).containsEntry("client_id", "my-client").containsEntry("client_secret", SECRET);
+  }
+
+  @Test
+  void clientIdMayComeFromASecret() throws Exception {
+    SecretKeyRef idRef = new SecretKeyRef("crm-oauth", "client-id");
+    OAuth2Auth a = auth();
+    a.clientId = null;
+    a.clientIdRef = idRef;
+    var ctx = new IssueContext(SecretValues.of(Map.of(SECRET_REF, SECRET, idRef, "my-client\n")), context.clock(),
+        context.defaultLifetime());
+
+    assertThat(issuer.issue(a, ctx).token()).isEqualTo(TokenServer.token(1));
+  }
+
+  @Test
+  void expiresInAsAStringIsUnderstood() throws Exception {
+    server.override(r -> Response.json(200, "{\"access_token\":\"t\",\"token_type\":\"bearer\",\"expires_in\":\"120\"}"));
+
+    IssuedCredential c = issuer.issue(auth(), context);
+
+    assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(120));
+    assertThat(c.headerValue()).isEqualTo("Bearer t");
+  }
+
+  @Test
+  void withoutExpiresInTheJwtExpClaimIsUsed() throws Exception {
+    Instant exp = NOW.plusSeconds(900);
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
+        new JWTClaimsSet.Builder().subject("x").expirationTime(Date.from(exp)).build());
+    jwt.sign(new MACSigner("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8)));
+    String token = jwt.serialize();
+    server.override(r -> Response.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\"}"));
+
+    assertThat(issuer.issue(auth(), context).expiresAt()).isEqualTo(exp);
+  }
+
+  @Test
+  void withoutAnyExpiryTheDefaultLifetimeIsAssumedAndAMissingTokenTypeMeansBearer() throws Exception {
+    server.override(r -> Response.json(200, "{\"access_token\":\"opaque\"}"));
+
+    IssuedCredential c = issuer.issue(auth(), context);
+
+    assertThat(c.expiresAt()).isEqualTo(NOW.plus(Duration.ofMinutes(45)));
+    assertThat(c.headerValue()).isEqualTo("Bearer opaque");
+  }
+
+  @Test
+  void invalidClientIsTerminalAndShowsNeitherTheSecretNorTheBody() {
+    server.client("my-client", "another-secret");
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isTrue();
+          assertThat(e.reason()).isEqualTo("InvalidClient");
+          assertThat(e.getMessage()).contains("invalid_client").contains("401")
+              .doesNotContain(SECRET).doesNotContain("another-secret").doesNotContain("bad client");
+        });
+  }
+
+  @Test
+  void serverErrorsAreTransientAndHonourRetryAfter() {
+    server.override(r -> new Response(503, "text/plain", "down".getBytes(), Map.of("Retry-After", "30")));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isFalse();
+          assertThat(e.reason()).isEqualTo("TokenEndpointUnavailable");
+          assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+        });
+  }
+
+  @Test
+  void tooManyRequestsIsTransient() {
+    server.override(r -> Response.json(429, "{}"));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> assertThat(e.isTerminal()).isFalse());
+  }
+
+  @Test
+  void anHtmlPageIsAClearErrorWithoutItsContent() {
+    server.override(r -> new Response(200, "text/html; charset=utf-8",
+        "<html><body>Login page secret-marker</body></html>".getBytes(), Map.of()));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.reason()).isEqualTo("InvalidTokenResponse");
+          assertThat(e.getMessage()).contains("not a JSON object").contains("text/html").doesNotContain("secret-marker");
+        });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"token_type\":\"Bearer\",\"expires_in\":60}", "{\"access_token\":\"\"}",
+      "[1,2,3]", "null", "{\"access_token\":42}"})
+  void aResponseWithoutAnAccessTokenIsRejected(String body) {
+    server.override(r -> Response.json(200, body));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> assertThat(e.reason()).isEqualTo("InvalidTokenResponse"));
+  }
+
+  @Test
+  void aBodyOfManyMegabytesIsCutOff() {
+    byte[] huge = new byte[8 << 20];
+    java.util.Arrays.fill(huge, (byte) 'a');
+    server.override(r -> new Response(200, "application/json", huge, Map.of()));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.reason()).isEqualTo("InvalidTokenResponse");
+          assertThat(e.getMessage()).contains("larger than 1048576 bytes");
+        });
+  }
+
+  @Test
+  void aNotFoundPageIsTerminal() {
+    server.override(r -> new Response(404, "text/html", "<h1>nope</h1>".getBytes(), Map.of()));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isTrue();
+          assertThat(e.getMessage()).contains("HTTP 404").doesNotContain("nope");
+        });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"not a url", "ftp://example.com/token", "/oauth2/token", "https://user:pw@example.com/t"})
+  void aMalformedTokenUrlNamesTheField(String url) {
+    OAuth2Auth a = auth();
+    a.tokenUrl = url;
+
+    assertThatThrownBy(() -> issuer.issue(a, context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isTrue();
+          assertThat(e.reason()).isEqualTo("InvalidConfiguration");
+          assertThat(e.getMessage()).startsWith("spec.auth.oauth2.tokenUrl").doesNotContain("pw");
+        });
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void anUnreachableEndpointIsTransient() {
+    OAuth2Auth a = auth();
+    server.close();
+
+    assertThatThrownBy(() -> issuer.issue(a, context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isFalse();
+          assertThat(e.reason()).isEqualTo("TokenEndpointUnreachable");
+        });
+  }
+
+  @Test
+  void plainHttpToARemoteHostIsFlagged() throws Exception {
+    // loopback is exempt; a remote http URL would be flagged, checked here without a network call
+    assertThat(issuer.issue(auth(), context).notices()).isEmpty();
+  }
+}

@@ -1,0 +1,392 @@
+package io.keyward.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.api.v1alpha1.ApiConnectorSpec;
+import io.keyward.api.v1alpha1.AuthSpec;
+import io.keyward.api.v1alpha1.Condition;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.api.v1alpha1.auth.ApiKeyAuth;
+import io.keyward.api.v1alpha1.auth.BasicAuth;
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.renewal.Backoff;
+import io.keyward.testing.LogCapture;
+import io.keyward.testing.MockCluster;
+import io.keyward.testing.TokenServer;
+import io.keyward.testing.TokenServer.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real operator against the Fabric8 mock API server (CRUD mode) and a real token endpoint on
+ * loopback: what a user would see in the output Secret, the status and the Events.
+ */
+class ApiConnectorIT {
+  static final String NS = "sales";
+  static final String CLIENT_SECRET = "cs-7f3a9d2e-client-secret";
+  static final String API_KEY = "ak-91c0ffee-api-key";
+  static final String API_KEY_ROTATED = "ak-rotated-5b7e-api-key";
+  static final String PASSWORD = "pw-d4e5f6-password";
+
+  MockCluster cluster;
+  KubernetesClient client;
+  TokenServer tokens;
+  KeywardOperator operator;
+  LogCapture logs;
+  final Set<String> secretValues = new HashSet<>(Set.of(CLIENT_SECRET, API_KEY, API_KEY_ROTATED, PASSWORD));
+
+  @BeforeEach
+  void start() throws Exception {
+    logs = new LogCapture();
+    cluster = new MockCluster();
+    client = cluster.client();
+    tokens = new TokenServer().client("crm-client", CLIENT_SECRET);
+    var settings = OperatorSettings.defaults()
+        .withBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2.0));
+    operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+    operator.start();
+  }
+
+  @AfterEach
+  void stop() {
+    operator.close();
+    tokens.close();
+    cluster.close();
+    logs.close();
+  }
+
+  // ---- the three auth types -------------------------------------------------------------------
+
+  @Test
+  void oauth2ClientCredentialsAreIssuedAndRefreshedBeforeExpiryAgainAndAgain() {
+    tokens.expiresIn(4);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+
+    Map<String, String> out = awaitOutput("crm-credentials", v -> v.get("token").startsWith("access-token-"));
+    assertThat(out).containsOnlyKeys("header-name", "header-value", "token", "token-type", "expires-at");
+    assertThat(out.get("header-name")).isEqualTo("Authorization");
+    assertThat(out.get("header-value")).isEqualTo("Bearer " + out.get("token"));
+    assertThat(out.get("token-type")).isEqualTo("Bearer");
+    assertThat(Instant.parse(out.get("expires-at"))).isAfter(Instant.now());
+    assertOutputMetadata("crm", "crm-credentials");
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(connector("crm").getStatus().authType).isEqualTo("oauth2");
+
+    // a 4 s token: refreshed at half-life, and the Secret never holds an expired token meanwhile
+    Set<String> seen = new HashSet<>();
+    Instant end = Instant.now().plusSeconds(11);
+    while (Instant.now().isBefore(end)) {
+      Map<String, String> v = cluster.secretValues(NS, "crm-credentials");
+      Instant checkedAt = Instant.now();
+      assertThat(Instant.parse(v.get("expires-at"))).as("expires-at of %s", v.get("token")).isAfter(checkedAt);
+      seen.add(v.get("token"));
+      sleep(100);
+    }
+    assertThat(seen).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(tokens.issuedCount()).isBetween(4, 9);
+
+    var status = connector("crm").getStatus();
+    assertThat(status.expiresAt).isNotNull();
+    assertThat(status.renewalTime).isNotNull();
+    assertThat(status.condition("Warning")).get().extracting(c -> c.reason).isEqualTo("ShortLifetime");
+    assertThat(eventReasons("crm")).contains("Issued", "Refreshed");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void stateIsWrittenToTheStateSecretAndNotMountedOutput() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitOutput("crm-credentials", v -> true);
+
+    Map<String, String> state = cluster.secretValues(NS, "crm-keyward-state");
+    assertThat(state).containsEntry("token", TokenServer.token(1)).containsKey("fingerprint");
+    assertThat(cluster.secretValues(NS, "crm-credentials").values()).doesNotContain(CLIENT_SECRET);
+    assertThat(state.values()).doesNotContain(CLIENT_SECRET);
+    // nothing is due: no second call to the provider
+    sleep(1500);
+    assertThat(tokens.issuedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void apiKeyIsPublishedAndARotatedKeyReachesTheOutputWithinSeconds() {
+    cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
+    ApiConnector c = connector("erp", auth -> {
+      auth.apiKey = new ApiKeyAuth();
+      auth.apiKey.keyRef = new SecretKeyRef("erp", "api-key");
+      auth.apiKey.header = "X-ERP-Key";
+    });
+    create(c);
+
+    Map<String, String> out = awaitOutput("erp-credentials", v -> true);
+    assertThat(out).containsEntry("header-name", "X-ERP-Key").containsEntry("header-value", API_KEY)
+        .containsEntry("token", API_KEY).containsEntry("token-type", "ApiKey").containsEntry("expires-at", "");
+    assertOutputMetadata("erp", "erp-credentials");
+    awaitCondition("erp", "Ready", "True", "CredentialIssued");
+    assertThat(connector("erp").getStatus().expiresAt).isNull();
+
+    cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY_ROTATED));
+    awaitOutput("erp-credentials", v -> API_KEY_ROTATED.equals(v.get("header-value")));
+    assertThat(eventReasons("erp")).contains("Issued", "Refreshed");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void apiKeyInQueryCarriesQueryKeysAndAWarningCondition() {
+    cluster.putSecret(NS, "maps", Map.of("key", API_KEY));
+    create(connector("maps", auth -> {
+      auth.apiKey = new ApiKeyAuth();
+      auth.apiKey.keyRef = new SecretKeyRef("maps", "key");
+      auth.apiKey.in = ApiKeyAuth.Location.query;
+      auth.apiKey.queryParameter = "key";
+    }));
+
+    Map<String, String> out = awaitOutput("maps-credentials", v -> true);
+    assertThat(out).containsEntry("query-name", "key").containsEntry("query-value", API_KEY)
+        .containsEntry("header-name", "").containsEntry("header-value", "");
+    awaitCondition("maps", "Warning", "True", "ApiKeyInQuery");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void basicCredentialsFollowAPasswordChange() {
+    cluster.putSecret(NS, "ledger", Map.of("password", PASSWORD));
+    create(connector("ledger", auth -> {
+      auth.basic = new BasicAuth();
+      auth.basic.username = "svc-ledger";
+      auth.basic.passwordRef = new SecretKeyRef("ledger", "password");
+    }));
+
+    Map<String, String> out = awaitOutput("ledger-credentials", v -> true);
+    String encoded = java.util.Base64.getEncoder().encodeToString(("svc-ledger:" + PASSWORD).getBytes());
+    secretValues.add(encoded);
+    assertThat(out).containsEntry("header-name", "Authorization").containsEntry("header-value", "Basic " + encoded)
+        .containsEntry("token-type", "Basic").containsEntry("expires-at", "");
+
+    cluster.putSecret(NS, "ledger", Map.of("password", PASSWORD + "-2"));
+    String encoded2 = java.util.Base64.getEncoder().encodeToString(("svc-ledger:" + PASSWORD + "-2").getBytes());
+    secretValues.add(encoded2);
+    awaitOutput("ledger-credentials", v -> ("Basic " + encoded2).equals(v.get("header-value")));
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aHandEditedOutputSecretIsPutBack() {
+    cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
+    create(connector("erp", auth -> {
+      auth.apiKey = new ApiKeyAuth();
+      auth.apiKey.keyRef = new SecretKeyRef("erp", "api-key");
+    }));
+    awaitOutput("erp-credentials", v -> true);
+
+    Secret edited = client.secrets().inNamespace(NS).withName("erp-credentials").get();
+    edited.getData().put("header-value", java.util.Base64.getEncoder().encodeToString("tampered".getBytes()));
+    client.secrets().inNamespace(NS).resource(edited).update();
+
+    awaitOutput("erp-credentials", v -> API_KEY.equals(v.get("header-value")));
+  }
+
+  // ---- bad input ------------------------------------------------------------------------------
+
+  @Test
+  void aMissingSecretIsReportedAndTheConnectorRecoversWhenItAppears() {
+    create(oauth2("crm"));
+
+    Condition ready = awaitCondition("crm", "Ready", "False", "SecretNotFound");
+    assertThat(ready.message).contains("crm-oauth").contains("client-secret");
+    assertThat(eventReasons("crm")).contains("SecretNotFound");
+    assertThat(tokens.requests()).isEmpty();
+
+    cluster.putSecret(NS, "crm-oauth", Map.of("wrong-key", "x"));
+    awaitCondition("crm", "Ready", "False", "SecretNotFound");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        connector("crm").getStatus().condition("Ready").get().message).contains("has no key client-secret"));
+
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    awaitOutput("crm-credentials", v -> v.get("token").equals(TokenServer.token(1)));
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aCrossNamespaceReferenceIsRefused() {
+    cluster.putSecret("other", "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    ApiConnector c = oauth2("crm");
+    c.getSpec().auth.oauth2.clientSecretRef.namespace = "other";
+    create(c);
+
+    Condition ready = awaitCondition("crm", "Ready", "False", "CrossNamespaceReference");
+    assertThat(ready.message).contains("other/crm-oauth").contains("own namespace");
+    assertThat(tokens.requests()).isEmpty();
+    assertThat(cluster.secretValues(NS, "crm-credentials")).isNull();
+  }
+
+  @Test
+  void invalidClientIsTerminalWithoutARetryStormAndRecoversWhenTheSecretIsFixed() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", "wrong-" + CLIENT_SECRET));
+    secretValues.add("wrong-" + CLIENT_SECRET);
+    create(oauth2("crm"));
+
+    Condition ready = awaitCondition("crm", "Ready", "False", "InvalidClient");
+    assertThat(ready.message).contains("invalid_client");
+    sleep(3000); // several backoff periods of the test configuration
+    assertThat(tokens.requests()).hasSize(1);
+    assertThat(eventReasons("crm")).containsOnlyOnce("InvalidClient");
+
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(connector("crm").getStatus().consecutiveFailures).isZero();
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aBrokenTokenEndpointKeepsTheValidCredentialAndBacksOff() {
+    tokens.expiresIn(4);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitOutput("crm-credentials", v -> true);
+    String html = "<html>maintenance page " + CLIENT_SECRET + "</html>";
+    tokens.override(r -> new Response(200, "text/html", html.getBytes(), Map.of()));
+
+    Condition degraded = awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
+    assertThat(degraded.message).contains("not a JSON object").doesNotContain("maintenance");
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(TokenServer.token(1));
+    int before = tokens.requests().size();
+    sleep(2000);
+    // backoff 0.5 s, 1 s, 2 s (±20 %): a handful of attempts, not a storm
+    assertThat(tokens.requests().size() - before).isLessThanOrEqualTo(4);
+    assertThat(connector("crm").getStatus().consecutiveFailures).isGreaterThanOrEqualTo(2);
+
+    tokens.override(null);
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void anOutputNameTakenByAForeignSecretIsNotOverwritten() {
+    cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
+    cluster.putSecret(NS, "erp-credentials", Map.of("mine", "do-not-touch"));
+    create(connector("erp", auth -> {
+      auth.apiKey = new ApiKeyAuth();
+      auth.apiKey.keyRef = new SecretKeyRef("erp", "api-key");
+    }));
+
+    awaitCondition("erp", "Ready", "False", "SecretConflict");
+    assertThat(cluster.secretValues(NS, "erp-credentials")).containsOnly(Map.entry("mine", "do-not-touch"));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  ApiConnector oauth2(String name) {
+    return connector(name, auth -> {
+      auth.oauth2 = new OAuth2Auth();
+      auth.oauth2.tokenUrl = tokens.tokenUrl();
+      auth.oauth2.clientId = "crm-client";
+      auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
+      auth.oauth2.scopes = List.of("crm.read");
+    });
+  }
+
+  static ApiConnector connector(String name, Consumer<AuthSpec> auth) {
+    ApiConnector c = new ApiConnector();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    c.setSpec(new ApiConnectorSpec());
+    c.getSpec().auth = new AuthSpec();
+    auth.accept(c.getSpec().auth);
+    return c;
+  }
+
+  void create(ApiConnector c) {
+    client.resource(c).create();
+  }
+
+  ApiConnector connector(String name) {
+    return client.resources(ApiConnector.class).inNamespace(NS).withName(name).get();
+  }
+
+  Map<String, String> awaitOutput(String name, java.util.function.Predicate<Map<String, String>> accept) {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.secretValues(NS, name), v -> v != null && accept.test(v));
+  }
+
+  Condition awaitCondition(String name, String type, String status, String reason) {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          ApiConnector c = connector(name);
+          return c == null || c.getStatus() == null ? null : c.getStatus().condition(type).orElse(null);
+        }, c -> c != null && status.equals(c.status) && reason.equals(c.reason));
+  }
+
+  void assertOutputMetadata(String connector, String secretName) {
+    Secret s = client.secrets().inNamespace(NS).withName(secretName).get();
+    assertThat(s.getStringData()).isNullOrEmpty();
+    assertThat(s.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "keyward");
+    assertThat(s.getMetadata().getAnnotations()).containsEntry("keyward.io/connector", connector)
+        .containsKeys("keyward.io/issued-at", "keyward.io/expires-at");
+    var owner = s.getMetadata().getOwnerReferences();
+    assertThat(owner).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("ApiConnector");
+      assertThat(o.getName()).isEqualTo(connector);
+      assertThat(o.getUid()).isEqualTo(connector(connector).getMetadata().getUid());
+      assertThat(o.getController()).isTrue();
+    });
+  }
+
+  List<String> eventReasons(String connector) {
+    List<String> reasons = new ArrayList<>();
+    for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
+      if (connector.equals(e.getInvolvedObject().getName())) {
+        reasons.add(e.getReason());
+      }
+    }
+    return reasons;
+  }
+
+  /** No secret value used in the test appears in logs, Events or any connector's status. */
+  void assertNoSecretValueLeaked() {
+    StringBuilder seen = new StringBuilder(logs.text());
+    for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
+      seen.append('\n').append(e.getReason()).append(' ').append(e.getMessage());
+    }
+    for (ApiConnector c : client.resources(ApiConnector.class).inNamespace(NS).list().getItems()) {
+      seen.append('\n').append(client.getKubernetesSerialization().asJson(c.getStatus()));
+    }
+    Set<String> forbidden = new HashSet<>(secretValues);
+    for (int i = 1; i <= tokens.issuedCount(); i++) {
+      forbidden.add(TokenServer.token(i));
+    }
+    String text = seen.toString();
+    assertThat(text).isNotBlank();
+    for (String value : forbidden) {
+      assertThat(text).as("a secret value leaked").doesNotContain(value);
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.keyward.renewal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RefreshChecksTest {
+  static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+  static final Instant LATER = NOW.plusSeconds(600);
+  static final Instant EARLIER = NOW.minusSeconds(600);
+
+  static RefreshInputs in(boolean stored, Instant expiresAt, String current, String storedFp, Instant renewAt,
+      String terminalFp, Instant retryNotBefore) {
+    return new RefreshInputs(stored, expiresAt, current, storedFp, renewAt, terminalFp, retryNotBefore, NOW);
+  }
+
+  static Stream<Arguments> table() {
+    return Stream.of(
+        Arguments.of("nothing stored", in(false, null, "a", null, null, null, null), true, "Issuing"),
+        Arguments.of("up to date", in(true, LATER, "a", "a", LATER, null, null), false, "UpToDate"),
+        Arguments.of("never expires", in(true, null, "a", "a", null, null, null), false, "UpToDate"),
+        Arguments.of("inputs changed", in(true, LATER, "b", "a", LATER, null, null), true, "InputsChanged"),
+        Arguments.of("expired", in(true, EARLIER, "a", "a", EARLIER, null, null), true, "Expired"),
+        Arguments.of("renewal due", in(true, LATER, "a", "a", NOW, null, null), true, "RenewalDue"),
+        Arguments.of("terminal failure, same inputs", in(false, null, "a", null, null, "a", null), false, "AwaitingChange"),
+        Arguments.of("terminal failure, new inputs", in(false, null, "b", null, null, "a", null), true, "Issuing"),
+        Arguments.of("backing off", in(true, EARLIER, "a", "a", EARLIER, null, LATER), false, "BackingOff"),
+        Arguments.of("backoff over", in(true, LATER, "a", "a", EARLIER, null, EARLIER), true, "RenewalDue"),
+        Arguments.of("terminal beats backoff", in(false, null, "a", null, null, "a", LATER), false, "AwaitingChange"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void decide(String name, RefreshInputs in, boolean due, String reason) {
+    RefreshDecision d = RefreshChecks.decide(in);
+    assertThat(d.due()).isEqualTo(due);
+    assertThat(d.reason()).isEqualTo(reason);
+    assertThat(d.message()).isNotBlank();
+  }
+
+  @Test
+  void untilNextCheck() {
+    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", NOW.plusSeconds(30), null, null)))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", EARLIER, null, NOW.plusSeconds(5))))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(RefreshChecks.untilNextCheck(in(true, null, "a", "a", null, null, null))).isNull();
+    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", EARLIER, null, null))).isZero();
+  }
+}

@@ -1,0 +1,40 @@
+package io.keyward.testing;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+
+/** Everything logged while it is attached, as text, to check that no secret value was logged. */
+public final class LogCapture implements AutoCloseable {
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+  public LogCapture() {
+    appender.start();
+    root.addAppender(appender);
+  }
+
+  public String text() {
+    List<ILoggingEvent> events = List.copyOf(appender.list);
+    return events.stream().map(e -> e.getFormattedMessage() + throwable(e.getThrowableProxy()))
+        .collect(Collectors.joining("\n"));
+  }
+
+  private static String throwable(IThrowableProxy t) {
+    StringBuilder b = new StringBuilder();
+    while (t != null) {
+      b.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
+      t = t.getCause();
+    }
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    root.detachAppender(appender);
+  }
+}

@@ -1,0 +1,67 @@
+package io.keyward.testing;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The Fabric8 mock API server in CRUD mode on loopback, with the ApiConnector CRD installed. */
+public final class MockCluster implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  public MockCluster() throws Exception {
+    server = new KubernetesMockServer(
+        new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getByName("127.0.0.1"), 0);
+    client = server.createClient();
+    try (InputStream crd = MockCluster.class.getResourceAsStream("/META-INF/fabric8/apiconnectors.keyward.io-v1.yml")) {
+      client.apiextensions().v1().customResourceDefinitions()
+          .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
+          .create();
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** Creates or replaces a Secret with these plain values (written as base64 data). */
+  public Secret putSecret(String namespace, String name, Map<String, String> values) {
+    Map<String, String> data = new LinkedHashMap<>();
+    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withData(data).build();
+    return client.secrets().inNamespace(namespace).resource(secret).createOr(op -> op.update());
+  }
+
+  /** Plain values of a Secret, or {@code null} when it does not exist. */
+  public Map<String, String> secretValues(String namespace, String name) {
+    Secret s = client.secrets().inNamespace(namespace).withName(name).get();
+    if (s == null) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    if (s.getData() != null) {
+      s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,157 @@
+package io.keyward.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A real HTTP token endpoint on loopback that behaves like a strict provider: it checks the
+ * client's credentials (Basic or form body), issues numbered tokens with a configurable lifetime,
+ * records every request, and can be told to misbehave.
+ */
+public final class TokenServer implements AutoCloseable {
+  /** One request as the provider saw it. */
+  public record Request(String method, String path, Map<String, String> headers, Map<String, String> form) {
+    public String header(String name) {
+      return headers.get(name.toLowerCase());
+    }
+  }
+
+  /** What to answer. */
+  public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+    public static Response json(int status, String json) {
+      return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+  }
+
+  private final HttpServer server;
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger issued = new AtomicInteger();
+  private volatile String clientId = "my-client";
+  private volatile String clientSecret = "s3cr3t-client-value";
+  private volatile long expiresIn = 3600;
+  private volatile Function<Request, Response> override;
+
+  public TokenServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+  }
+
+  public String tokenUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/oauth2/token";
+  }
+
+  public TokenServer client(String id, String secret) {
+    this.clientId = id;
+    this.clientSecret = secret;
+    return this;
+  }
+
+  public TokenServer expiresIn(long seconds) {
+    this.expiresIn = seconds;
+    return this;
+  }
+
+  /** Answer every request with this function instead ({@code null} to behave again). */
+  public TokenServer override(Function<Request, Response> answer) {
+    this.override = answer;
+    return this;
+  }
+
+  public List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** The token the n-th successful request received (1-based). */
+  public static String token(int n) {
+    return "access-token-" + n;
+  }
+
+  public int issuedCount() {
+    return issued.get();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> headers = new LinkedHashMap<>();
+    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+    Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, form(body));
+    requests.add(request);
+    Function<Request, Response> o = override;
+    Response response = o != null ? o.apply(request) : standard(request);
+    response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+    exchange.getResponseHeaders().add("Content-Type", response.contentType());
+    exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(response.body());
+    }
+  }
+
+  private Response standard(Request r) {
+    if (!"POST".equals(r.method())) {
+      return Response.json(405, "{\"error\":\"invalid_request\"}");
+    }
+    if (!"client_credentials".equals(r.form().get("grant_type"))) {
+      return Response.json(400, "{\"error\":\"unsupported_grant_type\"}");
+    }
+    String[] presented = presentedClient(r);
+    if (presented == null || !clientId.equals(presented[0]) || !clientSecret.equals(presented[1])) {
+      return Response.json(401, "{\"error\":\"invalid_client\",\"error_description\":\"bad client " + clientSecret + "\"}");
+    }
+    int n = issued.incrementAndGet();
+    return Response.json(200, "{\"access_token\":\"" + token(n) + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+        + expiresIn + "}");
+  }
+
+  /** id and secret from Basic or from the form; {@code null} when neither or both are used. */
+  public static String[] presentedClient(Request r) {
+    String auth = r.header("Authorization");
+    boolean inBody = r.form().containsKey("client_secret");
+    if (auth != null && auth.startsWith("Basic ") && !inBody) {
+      String decoded = new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      return new String[] {
+        URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+        URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)
+      };
+    }
+    if (auth == null && inBody) {
+      return new String[] {r.form().get("client_id"), r.form().get("client_secret")};
+    }
+    return null;
+  }
+
+  private static Map<String, String> form(String body) {
+    Map<String, String> form = new LinkedHashMap<>();
+    if (body.isEmpty()) {
+      return form;
+    }
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      form.put(k, v);
+    }
+    return form;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
