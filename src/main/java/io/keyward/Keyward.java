@@ -6,6 +6,7 @@ import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.oauth2.JdkHttpSender;
 import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorSettings;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,14 +43,14 @@ public final class Keyward implements Runnable {
     List<String> namespaces = List.of();
 
     @Option(names = "--default-token-lifetime", defaultValue = "1h", paramLabel = "DURATION",
-        description = "Lifetime assumed for tokens whose response tells none (default: ${DEFAULT-VALUE}).")
-    String defaultLifetime;
+        converter = DurationConverter.class,
+        description = "Lifetime assumed for tokens whose response tells none, e.g. 30m (default: ${DEFAULT-VALUE}).")
+    Duration defaultLifetime;
 
     @Override
     public Integer call() throws Exception {
-      var lifetime = GoDuration.parse(defaultLifetime, "--default-token-lifetime");
       var defaults = OperatorSettings.defaults();
-      var settings = new OperatorSettings(new LinkedHashSet<>(namespaces), lifetime, defaults.backoff(), defaults.clock());
+      var settings = new OperatorSettings(new LinkedHashSet<>(namespaces), defaultLifetime, defaults.backoff(), defaults.clock());
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
       CountDownLatch stopped = new CountDownLatch(1);
@@ -61,6 +62,22 @@ public final class Keyward implements Runnable {
       operator.start();
       stopped.await();
       return 0;
+    }
+  }
+
+  /** Durations written the Kubernetes way: 90s, 5m, 1h30m. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        Duration d = GoDuration.parse(value, "duration");
+        if (d == null || d.isZero()) {
+          throw new CommandLine.TypeConversionException("'" + value + "' must be a positive duration such as 90s, 5m, 1h");
+        }
+        return d;
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 90s, 5m, 1h30m)");
+      }
     }
   }
 

@@ -3,7 +3,6 @@ package io.keyward.operator;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -16,18 +15,12 @@ import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.api.v1alpha1.ApiConnectorStatus;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuers;
-import io.keyward.credential.IssueContext;
 import io.keyward.credential.SecretValues;
 import io.keyward.renewal.RefreshChecks;
 import io.keyward.renewal.RefreshDecision;
-import io.keyward.renewal.RefreshInputs;
 import io.keyward.renewal.RenewalPlan;
-import io.keyward.renewal.RenewalSchedule;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +35,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final CredentialIssuers issuers;
   private final OperatorSettings settings;
   private final FailureTracker failures;
-  private final PendingCredentials pending = new PendingCredentials();
   private Events events;
   private SecretInputs inputs;
   private StateStore state;
   private OutputSecret output;
+  private Issuance issuance;
 
   public ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events) {
     this.issuers = issuers;
@@ -65,6 +58,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     if (events == null) {
       events = new KubernetesEvents(context.getClient(), settings.clock());
     }
+    issuance = new Issuance(issuers, state, events, settings.clock());
     return List.of(informer);
   }
 
@@ -84,9 +78,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime());
       String fp = fingerprint;
       failure = failures.get(id).filter(f -> fp.equals(f.fingerprint())).orElse(null);
-      RefreshDecision decision = RefreshChecks.decide(refreshInputs(connector, spec, stored, fp, failure, now));
+      RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp, failure, now));
       if (decision.due()) {
-        stored = issueAndPersist(connector, spec, SecretValues.of(values), fp, stored, decision);
+        stored = issuance.issue(connector, spec, SecretValues.of(values), fp, stored, decision);
         failure = null;
       }
       if (failure == null) {
@@ -103,7 +97,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         failure = recordFailure(connector, id, e, fingerprint, now);
       }
     }
-    RenewalPlan plan = stored == null ? null : plan(connector, spec, stored);
+    RenewalPlan plan = stored == null ? null : ConnectorSchedule.plan(connector, spec, stored);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
         stored == null ? null : stored.credential(), published, plan, failure), now);
@@ -112,33 +106,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       connector.setStatus(status);
       control = UpdateControl.patchStatus(connector);
     }
-    nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
+    ConnectorSchedule.nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
     return control;
-  }
-
-  private StoredCredential issueAndPersist(ApiConnector connector, ConnectorSettings spec, SecretValues values,
-      String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
-    ResourceID id = ResourceID.fromResource(connector);
-    Instant now = settings.clock().instant();
-    Optional<StoredCredential> kept = pending.take(id, fingerprint, now);
-    StoredCredential next = kept.isPresent() ? kept.get() : new StoredCredential(
-        issuers.issue(spec.auth(), new IssueContext(values, settings.clock(), spec.defaultLifetime())), fingerprint);
-    try {
-      state.save(connector, spec.stateSecretName(), next);
-    } catch (KubernetesClientException e) {
-      pending.keep(id, next);
-      throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
-          + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
-          null);
-    }
-    String expiry = next.credential().expiresAt() == null
-        ? "does not expire" : "expires at " + StatusBuilder.time(next.credential().expiresAt());
-    String reason = previous == null ? "Issued" : "Refreshed";
-    events.normal(connector, reason, "Issued a new " + spec.auth().type() + " credential into Secret "
-        + spec.outputSecretName() + " (" + decision.reason() + "); it " + expiry);
-    LOG.info("{} {}/{}: {} credential, {} ({})", reason, connector.getMetadata().getNamespace(),
-        connector.getMetadata().getName(), spec.auth().type(), expiry, decision.reason());
-    return next;
   }
 
   private void project(ApiConnector connector, ConnectorSettings spec, StoredCredential stored)
@@ -154,60 +123,13 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private FailureTracker.Failure recordFailure(ApiConnector connector, ResourceID id, CredentialException e,
       String fingerprint, Instant now) {
     String previousReason = failures.get(id).map(FailureTracker.Failure::reason).orElse(null);
-    FailureTracker.Failure failure = failures.record(id, e, fingerprint, now, seed(connector, now));
+    FailureTracker.Failure failure = failures.record(id, e, fingerprint, now, ConnectorSchedule.seed(connector, now));
     if (!e.reason().equals(previousReason)) {
       events.warning(connector, e.reason(), e.getMessage());
     }
     LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
         e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
     return failure;
-  }
-
-  private RefreshInputs refreshInputs(ApiConnector connector, ConnectorSettings spec, StoredCredential stored,
-      String fingerprint, FailureTracker.Failure failure, Instant now) {
-    boolean terminal = failure != null && failure.terminal();
-    RenewalPlan plan = stored == null ? null : plan(connector, spec, stored);
-    return new RefreshInputs(
-        stored != null,
-        stored == null ? null : stored.credential().expiresAt(),
-        fingerprint,
-        stored == null ? null : stored.fingerprint(),
-        plan == null ? null : plan.renewAt(),
-        terminal ? failure.fingerprint() : null,
-        failure == null || terminal ? null : failure.retryNotBefore(),
-        now);
-  }
-
-  private static RenewalPlan plan(ApiConnector connector, ConnectorSettings spec, StoredCredential stored) {
-    var c = stored.credential();
-    if (c.expiresAt() == null || spec == null) {
-      return null;
-    }
-    return RenewalSchedule.plan(c.issuedAt(), c.expiresAt(), spec.renewal(), seed(connector, c.issuedAt()));
-  }
-
-  /** When to look again: the retry time after a transient failure, else the renewal time; nothing polls. */
-  private static Optional<Duration> nextCheck(StoredCredential stored, RenewalPlan plan,
-      FailureTracker.Failure failure, Instant now) {
-    Instant at = null;
-    if (failure != null && !failure.terminal()) {
-      at = failure.retryNotBefore();
-    } else if (failure != null) {
-      // terminal: nothing to retry, but Ready must turn False when the last credential expires
-      Instant expiry = stored == null ? null : stored.credential().expiresAt();
-      at = expiry != null && expiry.isAfter(now) ? expiry : null;
-    } else if (plan != null) {
-      at = plan.renewAt();
-    }
-    if (at == null) {
-      return Optional.empty();
-    }
-    Duration d = Duration.between(now, at);
-    return Optional.of(d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d);
-  }
-
-  private static double seed(ApiConnector connector, Instant instant) {
-    return RenewalSchedule.jitterSeed(Objects.toString(connector.getMetadata().getUid(), ""), instant);
   }
 
   private static long generation(ApiConnector c) {

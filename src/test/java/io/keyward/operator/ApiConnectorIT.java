@@ -227,6 +227,18 @@ class ApiConnectorIT {
   }
 
   @Test
+  void aMalformedTokenUrlIsAConfigurationErrorNamingTheField() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    ApiConnector c = oauth2("crm");
+    c.getSpec().auth.oauth2.tokenUrl = "login.example.com/oauth2/token";
+    create(c);
+
+    Condition ready = awaitCondition("crm", "Ready", "False", "InvalidConfiguration");
+    assertThat(ready.message).startsWith("spec.auth.oauth2.tokenUrl");
+    assertThat(eventReasons("crm")).contains("InvalidConfiguration");
+  }
+
+  @Test
   void aCrossNamespaceReferenceIsRefused() {
     cluster.putSecret("other", "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     ApiConnector c = oauth2("crm");
@@ -254,6 +266,30 @@ class ApiConnectorIT {
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
     assertThat(connector("crm").getStatus().consecutiveFailures).isZero();
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aTerminalFailureWaitsForASpecChangeAndASpecChangeReissuesAtOnce() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    ApiConnector c = oauth2("crm");
+    c.getSpec().auth.oauth2.clientId = "typo-client";
+    create(c);
+    awaitCondition("crm", "Ready", "False", "InvalidClient");
+    sleep(1500);
+    assertThat(tokens.requests()).hasSize(1);
+
+    ApiConnector fixed = connector("crm");
+    fixed.getSpec().auth.oauth2.clientId = "crm-client";
+    client.resource(fixed).update();
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+
+    ApiConnector rescoped = connector("crm");
+    rescoped.getSpec().auth.oauth2.scopes = List.of("crm.read", "crm.write");
+    client.resource(rescoped).update();
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    assertThat(tokens.requests().get(tokens.requests().size() - 1).form()).containsEntry("scope", "crm.read crm.write");
+    assertThat(connector("crm").getStatus().observedGeneration).isEqualTo(connector("crm").getMetadata().getGeneration());
     assertNoSecretValueLeaked();
   }
 

@@ -1,0 +1,63 @@
+package io.keyward.operator;
+
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.renewal.RefreshInputs;
+import io.keyward.renewal.RenewalPlan;
+import io.keyward.renewal.RenewalSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Applies the renewal maths to one connector: its refresh inputs, its plan, when to look again. */
+final class ConnectorSchedule {
+  private ConnectorSchedule() {}
+
+  static RefreshInputs refreshInputs(ApiConnector connector, ConnectorSettings spec, StoredCredential stored,
+      String fingerprint, FailureTracker.Failure failure, Instant now) {
+    boolean terminal = failure != null && failure.terminal();
+    RenewalPlan plan = stored == null ? null : plan(connector, spec, stored);
+    return new RefreshInputs(
+        stored != null,
+        stored == null ? null : stored.credential().expiresAt(),
+        fingerprint,
+        stored == null ? null : stored.fingerprint(),
+        plan == null ? null : plan.renewAt(),
+        terminal ? failure.fingerprint() : null,
+        failure == null || terminal ? null : failure.retryNotBefore(),
+        now);
+  }
+
+  static RenewalPlan plan(ApiConnector connector, ConnectorSettings spec, StoredCredential stored) {
+    var c = stored.credential();
+    if (c.expiresAt() == null || spec == null) {
+      return null;
+    }
+    return RenewalSchedule.plan(c.issuedAt(), c.expiresAt(), spec.renewal(), seed(connector, c.issuedAt()));
+  }
+
+  /** When to look again: the retry time after a transient failure, else the renewal time; nothing polls. */
+  static Optional<Duration> nextCheck(StoredCredential stored, RenewalPlan plan,
+      FailureTracker.Failure failure, Instant now) {
+    Instant at = null;
+    if (failure != null && !failure.terminal()) {
+      at = failure.retryNotBefore();
+    } else if (failure != null) {
+      // terminal: nothing to retry, but Ready must turn False when the last credential expires
+      Instant expiry = stored == null ? null : stored.credential().expiresAt();
+      at = expiry != null && expiry.isAfter(now) ? expiry : null;
+    } else if (plan != null) {
+      at = plan.renewAt();
+    }
+    if (at == null) {
+      return Optional.empty();
+    }
+    Duration d = Duration.between(now, at);
+    return Optional.of(d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d);
+  }
+
+  static double seed(ApiConnector connector, Instant instant) {
+    return RenewalSchedule.jitterSeed(Objects.toString(connector.getMetadata().getUid(), ""), instant);
+  }
+
+}

@@ -1,0 +1,61 @@
+package io.keyward.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.IssueContext;
+import io.keyward.credential.SecretValues;
+import io.keyward.renewal.RefreshDecision;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issues a credential and persists it to the state Secret before anything else sees it. A
+ * credential the provider issued but that could not be persisted is kept and persisted on the next
+ * attempt, without a second provider call.
+ */
+final class Issuance {
+  private static final Logger LOG = LoggerFactory.getLogger(Issuance.class);
+  private final CredentialIssuers issuers;
+  private final StateStore state;
+  private final Events events;
+  private final Clock clock;
+  private final PendingCredentials pending = new PendingCredentials();
+
+  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock) {
+    this.issuers = issuers;
+    this.state = state;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  StoredCredential issue(ApiConnector connector, ConnectorSettings spec, SecretValues values,
+      String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
+    ResourceID id = ResourceID.fromResource(connector);
+    Instant now = clock.instant();
+    Optional<StoredCredential> kept = pending.take(id, fingerprint, now);
+    StoredCredential next = kept.isPresent() ? kept.get() : new StoredCredential(
+        issuers.issue(spec.auth(), new IssueContext(values, clock, spec.defaultLifetime())), fingerprint);
+    try {
+      state.save(connector, spec.stateSecretName(), next);
+    } catch (KubernetesClientException e) {
+      pending.keep(id, next);
+      throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
+          + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
+          null);
+    }
+    String expiry = next.credential().expiresAt() == null
+        ? "does not expire" : "expires at " + StatusBuilder.time(next.credential().expiresAt());
+    String reason = previous == null ? "Issued" : "Refreshed";
+    events.normal(connector, reason, "Issued a new " + spec.auth().type() + " credential into Secret "
+        + spec.outputSecretName() + " (" + decision.reason() + "); it " + expiry);
+    LOG.info("{} {}/{}: {} credential, {} ({})", reason, connector.getMetadata().getNamespace(),
+        connector.getMetadata().getName(), spec.auth().type(), expiry, decision.reason());
+    return next;
+  }
+}

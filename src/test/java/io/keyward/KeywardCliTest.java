@@ -1,0 +1,43 @@
+package io.keyward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class KeywardCliTest {
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Keyward());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsTheRunCommand() {
+    Result r = run("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("run").contains("Run the operator against a cluster");
+  }
+
+  @Test
+  void runHelpDescribesItsOptions() {
+    Result r = run("run", "--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("--namespace").contains("--default-token-lifetime");
+  }
+
+  @Test
+  void aBadDurationIsRefusedNamingTheOption() {
+    Result r = run("run", "--default-token-lifetime", "soon");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("--default-token-lifetime").contains("soon").doesNotContain("Exception");
+  }
+}
