@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.local.LocalMode;
+import io.keyward.local.LocalModeException;
+import io.keyward.local.Logging;
 import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorSettings;
 import java.time.Duration;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
-    subcommands = {Keyward.Run.class})
+    subcommands = {Keyward.Run.class, Keyward.Local.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -61,6 +64,80 @@ public final class Keyward implements Runnable {
       }, "keyward-shutdown"));
       operator.start();
       stopped.await();
+      return 0;
+    }
+  }
+
+  /** {@code keyward local}: everything in one process, for a first look and for end-to-end tests. */
+  @Command(name = "local", mixinStandardHelpOptions = true,
+      description = {"Run Keyward on an embedded Kubernetes API with a demo provider, apply manifests, "
+          + "and show a live table of connectors. Works with the real kubectl (use --validate=false)."})
+  static final class Local implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "PATH",
+        description = "Manifest file or directory to apply (repeatable), e.g. examples/local.")
+    List<java.nio.file.Path> manifests;
+
+    @Option(names = "--api-port", defaultValue = "0", paramLabel = "PORT",
+        description = "Port of the embedded API server (default: any free port).")
+    int apiPort;
+
+    @Option(names = "--provider-port", defaultValue = "18080", paramLabel = "PORT",
+        description = "Port of the demo provider; examples/local points at it (default: ${DEFAULT-VALUE}).")
+    int providerPort;
+
+    @Option(names = "--kubeconfig-out", defaultValue = ".keyward/kubeconfig", paramLabel = "FILE",
+        description = "Where to write the kubeconfig (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path kubeconfig;
+
+    @Option(names = "--token-lifetime", defaultValue = "60s", converter = DurationConverter.class,
+        paramLabel = "DURATION", description = "Lifetime of the demo provider's tokens (default: ${DEFAULT-VALUE}).")
+    Duration tokenLifetime;
+
+    @Option(names = "--exit-after", converter = DurationConverter.class, paramLabel = "DURATION",
+        description = "Stop after this long (for scripts), e.g. 30s.")
+    Duration exitAfter;
+
+    @Option(names = "--verbose", description = "Show the operator's log.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!verbose) {
+        Logging.quiet();
+      }
+      var clock = java.time.Clock.systemUTC();
+      LocalMode local;
+      try {
+        local = new LocalMode(new LocalMode.Options(manifests, apiPort, providerPort, kubeconfig, tokenLifetime, clock));
+      } catch (LocalModeException e) {
+        spec.commandLine().getErr().println("keyward local: " + e.getMessage());
+        return 2;
+      }
+      var stop = new CountDownLatch(1);
+      var closed = new java.util.concurrent.atomic.AtomicBoolean();
+      Runnable shutdown = () -> {
+        if (closed.compareAndSet(false, true)) {
+          local.close();
+        }
+      };
+      Thread hook = new Thread(() -> {
+        stop.countDown();
+        shutdown.run();
+      }, "keyward-local-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+      var printStream = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+          java.nio.charset.StandardCharsets.UTF_8);
+      local.show(printStream, terminal, clock, exitAfter, stop);
+      shutdown.run();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+      printStream.println("keyward local: stopped");
       return 0;
     }
   }

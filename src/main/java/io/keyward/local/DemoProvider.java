@@ -1,0 +1,226 @@
+package io.keyward.local;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
+import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.PlainClientSecret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A built-in provider for local mode, on loopback: an OAuth 2.0 token endpoint (client credentials,
+ * and refresh tokens that rotate: reusing an old one fails with {@code invalid_grant}), a JWKS for
+ * the JWT access tokens it issues, and an echo endpoint that accepts only a valid credential.
+ * Its credentials are demo values, published in {@code examples/local/}.
+ */
+public final class DemoProvider implements AutoCloseable {
+  public static final String CLIENT_ID = "demo-client";
+  public static final String CLIENT_SECRET = "demo-client-secret";
+  public static final String API_KEY = "demo-api-key-4f1c";
+  public static final String BASIC_USER = "demo-user";
+  public static final String BASIC_PASSWORD = "demo-password";
+  public static final String SEED_REFRESH_TOKEN = "demo-seed-refresh-token";
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final Clock clock;
+  private final Duration tokenLifetime;
+  private final RSAKey signingKey;
+  private final Set<String> liveRefreshTokens = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger issued = new AtomicInteger();
+
+  public DemoProvider(int port, Clock clock, Duration tokenLifetime) {
+    this.clock = clock;
+    this.tokenLifetime = tokenLifetime;
+    try {
+      this.signingKey = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).keyIDFromThumbprint(true).generate();
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    } catch (BindException e) {
+      throw new LocalModeException("port " + port + " on 127.0.0.1 is already in use; choose another with --provider-port");
+    } catch (IOException | JOSEException e) {
+      throw new IllegalStateException("could not start the demo provider", e);
+    }
+    liveRefreshTokens.add(SEED_REFRESH_TOKEN);
+    server.createContext("/oauth2/token", this::token);
+    server.createContext("/jwks", this::jwks);
+    server.createContext("/echo", this::echo);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public String tokenUrl() {
+    return baseUrl() + "/oauth2/token";
+  }
+
+  /** Access tokens issued so far. */
+  public int issuedCount() {
+    return issued.get();
+  }
+
+  private void token(HttpExchange exchange) throws IOException {
+    HTTPResponse response;
+    try {
+      TokenRequest request = TokenRequest.parse(toNimbus(exchange));
+      response = answer(request).toHTTPResponse();
+    } catch (ParseException e) {
+      response = new TokenErrorResponse(e.getErrorObject() == null ? OAuth2Error.INVALID_REQUEST : e.getErrorObject())
+          .toHTTPResponse();
+    }
+    send(exchange, response.getStatusCode(), response.getBody());
+  }
+
+  private com.nimbusds.oauth2.sdk.Response answer(TokenRequest request) {
+    ClientAuthentication auth = request.getClientAuthentication();
+    if (!(auth instanceof PlainClientSecret secret) || !CLIENT_ID.equals(auth.getClientID().getValue())
+        || !CLIENT_SECRET.equals(secret.getClientSecret().getValue())) {
+      return new TokenErrorResponse(OAuth2Error.INVALID_CLIENT);
+    }
+    AuthorizationGrant grant = request.getAuthorizationGrant();
+    RefreshToken rotated = null;
+    if (grant instanceof RefreshTokenGrant refresh) {
+      if (!liveRefreshTokens.remove(refresh.getRefreshToken().getValue())) {
+        return new TokenErrorResponse(OAuth2Error.INVALID_GRANT.setDescription("refresh token is not valid"));
+      }
+      rotated = new RefreshToken("demo-rt-" + UUID.randomUUID());
+      liveRefreshTokens.add(rotated.getValue());
+    } else if (!(grant instanceof ClientCredentialsGrant)) {
+      return new TokenErrorResponse(OAuth2Error.UNSUPPORTED_GRANT_TYPE);
+    }
+    try {
+      var access = new BearerAccessToken(mint(request.getScope() == null ? "" : request.getScope().toString()),
+          tokenLifetime.toSeconds(), request.getScope());
+      issued.incrementAndGet();
+      return new AccessTokenResponse(new Tokens(access, rotated));
+    } catch (JOSEException e) {
+      return new TokenErrorResponse(new ErrorObject("server_error", "signing failed", 500));
+    }
+  }
+
+  private String mint(String scope) throws JOSEException {
+    Instant now = clock.instant();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID()).build(),
+        new JWTClaimsSet.Builder().issuer(baseUrl()).subject(CLIENT_ID).audience("keyward-demo")
+            .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(tokenLifetime)))
+            .jwtID(UUID.randomUUID().toString()).claim("scope", scope).build());
+    jwt.sign(new RSASSASigner(signingKey));
+    return jwt.serialize();
+  }
+
+  private void jwks(HttpExchange exchange) throws IOException {
+    send(exchange, 200, new JWKSet(signingKey.toPublicJWK()).toString());
+  }
+
+  /** 200 for a valid API key, Basic credential or unexpired bearer token of ours; 401 otherwise. */
+  private void echo(HttpExchange exchange) throws IOException {
+    String method = authenticatedBy(exchange);
+    if (method == null) {
+      exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer, Basic realm=\"keyward-demo\"");
+      send(exchange, 401, "{\"error\":\"unauthorized\"}");
+    } else {
+      send(exchange, 200, "{\"ok\":true,\"authenticatedBy\":\"" + method + "\"}");
+    }
+  }
+
+  private String authenticatedBy(HttpExchange exchange) {
+    String query = exchange.getRequestURI().getRawQuery();
+    if (API_KEY.equals(exchange.getRequestHeaders().getFirst("X-API-Key"))
+        || (query != null && query.contains("api_key=" + API_KEY))) {
+      return "apiKey";
+    }
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null) {
+      return null;
+    }
+    String basic = Base64.getEncoder().encodeToString((BASIC_USER + ":" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    if (authorization.equals("Basic " + basic)) {
+      return "basic";
+    }
+    if (authorization.startsWith("Bearer ") && validBearer(authorization.substring(7).strip())) {
+      return "bearer";
+    }
+    return null;
+  }
+
+  private boolean validBearer(String token) {
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      Date exp = jwt.getJWTClaimsSet().getExpirationTime();
+      return jwt.verify(new RSASSAVerifier(signingKey.toPublicJWK()))
+          && exp != null && clock.instant().isBefore(exp.toInstant());
+    } catch (java.text.ParseException | JOSEException e) {
+      return false;
+    }
+  }
+
+  private static HTTPRequest toNimbus(HttpExchange exchange) throws IOException {
+    HTTPRequest request = new HTTPRequest(HTTPRequest.Method.valueOf(exchange.getRequestMethod()),
+        URI.create("http://127.0.0.1" + exchange.getRequestURI()));
+    for (Map.Entry<String, java.util.List<String>> h : exchange.getRequestHeaders().entrySet()) {
+      request.setHeader(h.getKey(), h.getValue().toArray(String[]::new));
+    }
+    request.setBody(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    return request;
+  }
+
+  private static void send(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

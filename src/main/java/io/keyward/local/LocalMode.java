@@ -1,0 +1,106 @@
+package io.keyward.local;
+
+import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.operator.KeywardOperator;
+import io.keyward.operator.OperatorSettings;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.List;
+
+/**
+ * {@code keyward local}: the embedded API server, the demo provider, the same operator as
+ * {@code keyward run}, and the manifests applied.
+ */
+public final class LocalMode implements AutoCloseable {
+  /**
+   * @param manifests files or directories to apply
+   * @param apiPort the embedded API server's port (0: any free port)
+   * @param providerPort the demo provider's port (0: any free port)
+   * @param kubeconfig where to write the kubeconfig
+   * @param tokenLifetime lifetime of the demo provider's access tokens
+   */
+  public record Options(List<Path> manifests, int apiPort, int providerPort, Path kubeconfig, Duration tokenLifetime,
+      Clock clock) {}
+
+  private final LocalApiServer api;
+  private final DemoProvider provider;
+  private final KeywardOperator operator;
+  private final Path kubeconfig;
+
+  public LocalMode(Options options) {
+    LocalApiServer.requireFree(options.providerPort(), "--provider-port");
+    api = new LocalApiServer(options.apiPort());
+    DemoProvider started = null;
+    try {
+      started = new DemoProvider(options.providerPort(), options.clock(), options.tokenLifetime());
+      kubeconfig = api.writeKubeconfig(options.kubeconfig());
+      var settings = new OperatorSettings(java.util.Set.of(), OperatorSettings.defaults().defaultLifetime(),
+          OperatorSettings.defaults().backoff(), options.clock());
+      operator = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+      operator.start();
+      Manifests.apply(api.client(), Manifests.read(api.client(), options.manifests()));
+    } catch (RuntimeException e) {
+      if (started != null) {
+        started.close();
+      }
+      api.close();
+      throw e;
+    }
+    provider = started;
+  }
+
+  public LocalApiServer api() {
+    return api;
+  }
+
+  public DemoProvider provider() {
+    return provider;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public String banner() {
+    return """
+        Keyward local mode
+          API server      %s
+          kubeconfig      %s
+          demo provider   %s  (token endpoint /oauth2/token, JWKS /jwks, echo /echo)
+          try             kubectl --kubeconfig %s get apiconnectors -A
+
+        """.formatted(api.url(), kubeconfig, provider.baseUrl(), kubeconfig);
+  }
+
+  /**
+   * Shows the live table every second until {@code stop} is released or {@code exitAfter} has
+   * passed ({@code null}: no limit).
+   */
+  public void show(PrintStream out, boolean terminal, Clock clock, Duration exitAfter, CountDownLatch stop)
+      throws InterruptedException {
+    if (!terminal) {
+      out.print(banner());
+    }
+    LiveView view = new LiveView(api.client(), out, terminal, clock, banner());
+    Instant deadline = exitAfter == null ? null : clock.instant().plus(exitAfter);
+    while (!stop.await(1, TimeUnit.SECONDS)) {
+      view.draw();
+      if (deadline != null && !clock.instant().isBefore(deadline)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+    provider.close();
+    api.close();
+  }
+}

@@ -1,0 +1,197 @@
+package io.keyward.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local mode driven by the real kubectl, as a newcomer would: apply, get, re-apply, patch, delete.
+ * Reports skipped, never passed, when kubectl is not installed.
+ */
+class LocalModeIT {
+  @TempDir Path dir;
+  LocalMode local;
+
+  @AfterEach
+  void stop() {
+    if (local != null) {
+      local.close();
+    }
+  }
+
+  static Optional<Path> kubectl() {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
+        .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst();
+  }
+
+  LocalMode start(List<Path> manifests, int providerPort) {
+    return new LocalMode(new LocalMode.Options(manifests, 0, providerPort, dir.resolve("kubeconfig"),
+        Duration.ofSeconds(60), Clock.systemUTC()));
+  }
+
+  @Test
+  void kubectlAppliesGetsReappliesPatchesAndDeletesConnectors() throws Exception {
+    Path kubectl = kubectl().orElse(null);
+    assumeTrue(kubectl != null, "kubectl is not installed");
+    local = start(List.of(), 0);
+
+    Path manifest = dir.resolve("crm.yaml");
+    Files.writeString(manifest, crm("[crm.read]"));
+    assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
+        .contains("secret/crm-oauth created").contains("apiconnector.keyward.io/crm created");
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(row(kubectl, "crm"))
+        .as("kubectl get apiconnectors").containsSubsequence("crm", "oauth2", "True"));
+    assertThat(run(kubectl, "get", "apiconnectors", "-n", "demo")).contains("TYPE").contains("READY").contains("EXPIRES");
+
+    String token = outputKey(kubectl, "token");
+    assertThat(echo(kubectl)).as("the demo provider accepts the published header").isEqualTo(200);
+    assertThat(SignedJWT.parse(token).getJWTClaimsSet().getStringClaim("scope")).isEqualTo("crm.read");
+
+    Files.writeString(manifest, crm("[crm.read, crm.write]"));
+    assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
+        .contains("apiconnector.keyward.io/crm configured");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        SignedJWT.parse(outputKey(kubectl, "token")).getJWTClaimsSet().getStringClaim("scope"))
+        .isEqualTo("crm.read crm.write"));
+    assertThat(echo(kubectl)).isEqualTo(200);
+
+    assertThat(run(kubectl, "patch", "apiconnector", "crm", "-n", "demo", "--type", "merge",
+        "-p", "{\"spec\":{\"auth\":{\"oauth2\":{\"scopes\":[\"crm.admin\"]}}}}")).contains("patched");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        SignedJWT.parse(outputKey(kubectl, "token")).getJWTClaimsSet().getStringClaim("scope")).isEqualTo("crm.admin"));
+
+    assertThat(run(kubectl, "delete", "apiconnector", "crm", "-n", "demo", "--wait=false")).contains("deleted");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(run(kubectl, "get", "apiconnectors", "-n", "demo")).contains("No resources found"));
+  }
+
+  @Test
+  void theBundledExamplesAreAllReadyWithinThirtySeconds() throws Exception {
+    assumeTrue(free(18080), "port 18080, which examples/local points at, is in use on this machine");
+    local = start(List.of(Path.of("examples/local")), 18080);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      var rows = new LiveView(local.api().client(), System.out, false, Clock.systemUTC(), "").snapshot();
+      assertThat(rows).extracting(ConnectorTable.Row::type).containsExactlyInAnyOrder("oauth2", "apiKey", "basic");
+      assertThat(rows).allSatisfy(r -> assertThat(r.ready()).isEqualTo("True"));
+    });
+    var lines = new java.io.ByteArrayOutputStream();
+    var plain = new LiveView(local.api().client(), new java.io.PrintStream(lines, true, StandardCharsets.UTF_8), false,
+        Clock.systemUTC(), "banner\n");
+    plain.draw();
+    assertThat(lines.toString(StandardCharsets.UTF_8).lines())
+        .as("one line per connector when not a terminal").hasSize(3)
+        .anySatisfy(l -> assertThat(l).contains("demo/crm").contains("type=oauth2").contains("ready=True")
+            .containsPattern("expiresIn=\\d+s"))
+        .anySatisfy(l -> assertThat(l).contains("demo/erp").contains("type=apiKey").contains("expiresIn=never"))
+        .anySatisfy(l -> assertThat(l).contains("demo/ledger").contains("type=basic"));
+    lines.reset();
+    plain.draw();
+    assertThat(lines.toString(StandardCharsets.UTF_8)).as("nothing changed, nothing printed").isEmpty();
+
+    var screen = new java.io.ByteArrayOutputStream();
+    new LiveView(local.api().client(), new java.io.PrintStream(screen, true, StandardCharsets.UTF_8), true,
+        Clock.systemUTC(), "banner\n").draw();
+    assertThat(screen.toString(StandardCharsets.UTF_8)).startsWith("\033[H\033[2Jbanner\nNAME")
+        .contains("demo/ledger").contains("REFRESHES");
+
+    for (String name : List.of("crm", "erp", "ledger")) {
+      var secret = local.api().client().secrets().inNamespace("demo").withName(name + "-credentials").get();
+      String header = decode(secret.getData().get("header-name"));
+      String value = decode(secret.getData().get("header-value"));
+      assertThat(echo(local.provider().baseUrl(), header, value)).as(name).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aTakenPortIsAClearError() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(List.of(), taken.getLocalPort()))
+          .isInstanceOf(LocalModeException.class)
+          .hasMessageContaining("port " + taken.getLocalPort()).hasMessageContaining("--provider-port");
+    }
+  }
+
+  String crm(String scopes) {
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: crm-oauth, namespace: demo}
+        stringData: {client-secret: %s}
+        ---
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiConnector
+        metadata: {name: crm, namespace: demo}
+        spec:
+          auth:
+            oauth2:
+              tokenUrl: %s
+              clientId: %s
+              clientSecretRef: {name: crm-oauth, key: client-secret}
+              scopes: %s
+        """.formatted(DemoProvider.CLIENT_SECRET, local.provider().tokenUrl(), DemoProvider.CLIENT_ID, scopes);
+  }
+
+  String row(Path kubectl, String name) throws Exception {
+    return run(kubectl, "get", "apiconnectors", "-n", "demo").lines()
+        .filter(l -> l.startsWith(name + " ")).findFirst().orElse("");
+  }
+
+  String outputKey(Path kubectl, String key) throws Exception {
+    return decode(run(kubectl, "get", "secret", "crm-credentials", "-n", "demo", "-o",
+        "jsonpath={.data." + key + "}").strip());
+  }
+
+  int echo(Path kubectl) throws Exception {
+    return echo(local.provider().baseUrl(), outputKey(kubectl, "header-name"), outputKey(kubectl, "header-value"));
+  }
+
+  static int echo(String baseUrl, String header, String value) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/echo")).header(header, value).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  String run(Path kubectl, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", local.kubeconfig().toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
+  static String decode(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+  }
+
+  static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
