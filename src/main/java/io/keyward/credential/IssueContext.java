@@ -2,6 +2,7 @@ package io.keyward.credential;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What an issuer may use besides its spec block.
@@ -9,5 +10,14 @@ import java.time.Duration;
  * @param secrets the values of every Secret key the block references, already resolved
  * @param clock the time source
  * @param defaultLifetime the lifetime assumed for a token whose expiry cannot be learned
+ * @param previousState the state the last credential left (see {@link IssuedCredential#state()}); empty at first
  */
-public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {}
+public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState) {
+  public IssueContext {
+    previousState = Map.copyOf(previousState);
+  }
+
+  public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {
+    this(secrets, clock, defaultLifetime, Map.of());
+  }
+}

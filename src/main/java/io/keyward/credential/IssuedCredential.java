@@ -16,6 +16,8 @@ import java.util.Map;
  * @param expiresAt when it stops working, or {@code null} when it does not expire
  * @param extraOutput further keys for the output Secret (e.g. {@code query-name})
  * @param notices things the user should know (shown in status)
+ * @param state what the issuer needs next time (e.g. the current refresh token): persisted in the
+ *     state Secret only, never projected into the output Secret
  */
 public record IssuedCredential(
     String headerName,
@@ -25,11 +27,34 @@ public record IssuedCredential(
     Instant issuedAt,
     Instant expiresAt,
     Map<String, String> extraOutput,
-    List<Notice> notices) {
+    List<Notice> notices,
+    Map<String, String> state) {
 
   public IssuedCredential {
     extraOutput = Map.copyOf(extraOutput);
     notices = List.copyOf(notices);
+    state = Map.copyOf(state);
+  }
+
+  /** A credential that needs no state. */
+  public IssuedCredential(String headerName, String headerValue, String token, String tokenType, Instant issuedAt,
+      Instant expiresAt, Map<String, String> extraOutput, List<Notice> notices) {
+    this(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices, Map.of());
+  }
+
+  public IssuedCredential withState(Map<String, String> newState) {
+    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
+        newState);
+  }
+
+  public IssuedCredential withNotices(List<Notice> newNotices) {
+    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput,
+        newNotices, state);
+  }
+
+  public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
+    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,
+        state);
   }
 
   /** Never prints the secret parts. */

@@ -9,7 +9,7 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.SecretValues;
 import io.keyward.renewal.RefreshDecision;
 import java.time.Clock;
-import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,18 +37,37 @@ final class Issuance {
   StoredCredential issue(ApiConnector connector, ConnectorSettings spec, SecretValues values,
       String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
     ResourceID id = ResourceID.fromResource(connector);
-    Instant now = clock.instant();
-    Optional<StoredCredential> kept = pending.take(id, fingerprint, now);
-    StoredCredential next = kept.isPresent() ? kept.get() : new StoredCredential(
-        issuers.issue(spec.auth(), new IssueContext(values, clock, spec.defaultLifetime())), fingerprint);
+    Optional<StoredCredential> kept = pending.take(id);
+    if (kept.isPresent()) {
+      // issued earlier but not persisted: persist it before anything else, never ask the provider again for it
+      persist(connector, spec, kept.get());
+      if (kept.get().fingerprint().equals(fingerprint) && !kept.get().expiredAt(clock.instant())) {
+        return announce(connector, spec, kept.get(), previous, decision);
+      }
+      previous = kept.get();
+    }
+    Map<String, String> previousState = previous == null ? Map.of() : previous.credential().state();
+    StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
+        new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
+    persist(connector, spec, next);
+    return announce(connector, spec, next, previous, decision);
+  }
+
+  /** Writes the state Secret; on failure keeps the credential for the next attempt. */
+  private void persist(ApiConnector connector, ConnectorSettings spec, StoredCredential next)
+      throws CredentialException {
     try {
       state.save(connector, spec.stateSecretName(), next);
     } catch (KubernetesClientException e) {
-      pending.keep(id, next);
+      pending.keep(ResourceID.fromResource(connector), next);
       throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
           + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
           null);
     }
+  }
+
+  private StoredCredential announce(ApiConnector connector, ConnectorSettings spec, StoredCredential next,
+      StoredCredential previous, RefreshDecision decision) {
     String expiry = next.credential().expiresAt() == null
         ? "does not expire" : "expires at " + StatusBuilder.time(next.credential().expiresAt());
     String reason = previous == null ? "Issued" : "Refreshed";

@@ -1,7 +1,6 @@
 package io.keyward.operator;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,13 +17,12 @@ final class PendingCredentials {
     pending.put(id, credential);
   }
 
-  /** The pending credential issued from the same inputs, if it has not expired. */
-  Optional<StoredCredential> take(ResourceID id, String fingerprint, Instant now) {
-    StoredCredential c = pending.remove(id);
-    if (c == null || !c.fingerprint().equals(fingerprint) || c.expiredAt(now)) {
-      return Optional.empty();
-    }
-    return Optional.of(c);
+  /**
+   * The pending credential, whatever its inputs or expiry: it may carry a rotated refresh token,
+   * the only one the provider still accepts.
+   */
+  Optional<StoredCredential> take(ResourceID id) {
+    return Optional.ofNullable(pending.remove(id));
   }
 
   void clear(ResourceID id) {

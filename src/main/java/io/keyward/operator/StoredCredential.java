@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The durable state of one connector: the credential last issued and the fingerprint of the
- * inputs it was issued from. Lives in the state Secret, never mounted by workloads.
+ * The durable state of one connector: the credential last issued, the issuer's own state (such as
+ * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the state Secret, never mounted by workloads.
  */
 record StoredCredential(IssuedCredential credential, String fingerprint) {
   private static final String EXTRA = "extra.";
   private static final String NOTICE = "notice.";
+  private static final String STATE = "state.";
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
@@ -29,6 +30,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
     data.put("fingerprint", fingerprint);
     c.extraOutput().forEach((k, v) -> data.put(EXTRA + k, v));
     c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
+    c.state().forEach((k, v) -> data.put(STATE + k, v));
     return data;
   }
 
@@ -41,11 +43,14 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
     }
     Map<String, String> extra = new HashMap<>();
     List<Notice> notices = new ArrayList<>();
+    Map<String, String> state = new HashMap<>();
     data.forEach((k, v) -> {
       if (k.startsWith(EXTRA)) {
         extra.put(k.substring(EXTRA.length()), v);
       } else if (k.startsWith(NOTICE)) {
         notices.add(new Notice(k.substring(NOTICE.length()), v));
+      } else if (k.startsWith(STATE)) {
+        state.put(k.substring(STATE.length()), v);
       }
     });
     String expiresAt = data.getOrDefault("expires-at", "");
@@ -53,7 +58,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
       return new StoredCredential(
           new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
-              expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices),
+              expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state),
           fingerprint);
     } catch (java.time.format.DateTimeParseException e) {
       return null;

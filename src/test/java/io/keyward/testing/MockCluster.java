@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.function.Function;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +24,18 @@ import java.util.Map;
 public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private volatile Function<RecordedRequest, MockResponse> interceptor = r -> null;
 
   public MockCluster() throws Exception {
-    server = new KubernetesMockServer(
-        new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    var crud = new KubernetesCrudDispatcher();
+    Dispatcher dispatcher = new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        MockResponse intercepted = interceptor.apply(request);
+        return intercepted != null ? intercepted : crud.dispatch(request);
+      }
+    };
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     client = server.createClient();
     try (InputStream crd = MockCluster.class.getResourceAsStream("/META-INF/fabric8/apiconnectors.keyward.io-v1.yml")) {
@@ -31,6 +43,11 @@ public final class MockCluster implements AutoCloseable {
           .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
           .create();
     }
+  }
+
+  /** Answers requests for which {@code answer} returns a response; the rest reach the API. */
+  public void intercept(Function<RecordedRequest, MockResponse> answer) {
+    this.interceptor = answer == null ? r -> null : answer;
   }
 
   public KubernetesClient client() {

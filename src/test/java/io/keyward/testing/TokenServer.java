@@ -43,6 +43,9 @@ public final class TokenServer implements AutoCloseable {
   private volatile String clientSecret = "s3cr3t-client-value";
   private volatile long expiresIn = 3600;
   private volatile Function<Request, Response> override;
+  private final java.util.Set<String> liveRefreshTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicInteger invalidGrants = new AtomicInteger();
+  private volatile boolean rotate = true;
 
   public TokenServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -70,6 +73,28 @@ public final class TokenServer implements AutoCloseable {
   public TokenServer override(Function<Request, Response> answer) {
     this.override = answer;
     return this;
+  }
+
+  /** Accept this refresh token (once, when rotating). */
+  public TokenServer seedRefreshToken(String token) {
+    liveRefreshTokens.add(token);
+    return this;
+  }
+
+  /** Whether each refresh returns a new refresh token and invalidates the old one (default true). */
+  public TokenServer rotateRefreshTokens(boolean rotate) {
+    this.rotate = rotate;
+    return this;
+  }
+
+  /** Refresh tokens rejected so far: reuse of a rotated token, or an unknown one. */
+  public int invalidGrants() {
+    return invalidGrants.get();
+  }
+
+  /** The refresh tokens the server would accept now. */
+  public java.util.Set<String> liveRefreshTokens() {
+    return java.util.Set.copyOf(liveRefreshTokens);
   }
 
   public List<Request> requests() {
@@ -105,16 +130,33 @@ public final class TokenServer implements AutoCloseable {
     if (!"POST".equals(r.method())) {
       return Response.json(405, "{\"error\":\"invalid_request\"}");
     }
-    if (!"client_credentials".equals(r.form().get("grant_type"))) {
+    String grant = r.form().get("grant_type");
+    if (!"client_credentials".equals(grant) && !"refresh_token".equals(grant)) {
       return Response.json(400, "{\"error\":\"unsupported_grant_type\"}");
     }
     String[] presented = presentedClient(r);
     if (presented == null || !clientId.equals(presented[0]) || !clientSecret.equals(presented[1])) {
       return Response.json(401, "{\"error\":\"invalid_client\",\"error_description\":\"bad client " + clientSecret + "\"}");
     }
+    String refresh = "";
+    if ("refresh_token".equals(grant)) {
+      synchronized (liveRefreshTokens) {
+        String presentedToken = r.form().get("refresh_token");
+        if (presentedToken == null || !liveRefreshTokens.contains(presentedToken)) {
+          invalidGrants.incrementAndGet();
+          return Response.json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"token " + presentedToken + " is not valid\"}");
+        }
+        if (rotate) {
+          liveRefreshTokens.remove(presentedToken);
+          String next = "rotated-refresh-token-" + java.util.UUID.randomUUID();
+          liveRefreshTokens.add(next);
+          refresh = ",\"refresh_token\":\"" + next + "\"";
+        }
+      }
+    }
     int n = issued.incrementAndGet();
     return Response.json(200, "{\"access_token\":\"" + token(n) + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-        + expiresIn + "}");
+        + expiresIn + refresh + "}");
   }
 
   /** id and secret from Basic or from the form; {@code null} when neither or both are used. */

@@ -1,6 +1,9 @@
 package io.keyward.credential.oauth2;
 
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
@@ -22,12 +25,12 @@ import java.net.URISyntaxException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * OAuth 2.0 token requests through the Nimbus SDK. Grants: client credentials. Client
+ * OAuth 2.0 token requests through the Nimbus SDK. Grants: client credentials, refresh token
+ * (rotating refresh tokens are carried in the credential's state). Client
  * authentication: {@code client_secret_basic}, {@code client_secret_post}.
  */
 public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
@@ -56,7 +59,12 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       case clientSecretPost -> new ClientSecretPost(new ClientID(clientId), secret);
     };
 
-    TokenRequest.Builder request = new TokenRequest.Builder(tokenUrl, clientAuth, new ClientCredentialsGrant());
+    RefreshTokens refreshTokens = auth.grantOrDefault() == OAuth2Auth.Grant.refreshToken
+        ? RefreshTokens.current(auth, context) : null;
+    AuthorizationGrant grant = refreshTokens == null
+        ? new ClientCredentialsGrant()
+        : new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
+    TokenRequest.Builder request = new TokenRequest.Builder(tokenUrl, clientAuth, grant);
     if (auth.scopes != null && !auth.scopes.isEmpty()) {
       request.scope(new Scope(auth.scopes.toArray(String[]::new)));
     }
@@ -69,8 +77,19 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
 
     Instant requestedAt = context.clock().instant();
     HTTPResponse response = send(request.build(), tokenUrl);
-    IssuedCredential issued = TokenResponses.toCredential(response, requestedAt, context.defaultLifetime());
-    return withNotices(issued, notices(tokenUrl));
+    TokenResponses.Result result;
+    try {
+      result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
+    } catch (CredentialException e) {
+      throw refreshTokens != null && "InvalidGrant".equals(e.reason()) ? refreshTokens.rejected() : e;
+    }
+    IssuedCredential issued = result.credential().withNotices(notices(tokenUrl));
+    return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
+  }
+
+  private static TokenResponses.Quirks quirks(OAuth2Auth auth) {
+    return new TokenResponses.Quirks(auth.expiresInUnit == OAuth2Auth.ExpiresInUnit.milliseconds,
+        auth.expiresAtField, auth.outputFields == null ? List.of() : auth.outputFields);
   }
 
   private HTTPResponse send(TokenRequest request, URI tokenUrl) throws CredentialException {
@@ -121,16 +140,6 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
           "the token endpoint uses plain http: the client secret and tokens cross the network unencrypted"));
     }
     return List.of();
-  }
-
-  private static IssuedCredential withNotices(IssuedCredential c, List<Notice> extra) {
-    if (extra.isEmpty()) {
-      return c;
-    }
-    List<Notice> all = new ArrayList<>(c.notices());
-    all.addAll(extra);
-    return new IssuedCredential(c.headerName(), c.headerValue(), c.token(), c.tokenType(),
-        c.issuedAt(), c.expiresAt(), c.extraOutput(), all);
   }
 
   static Duration nonNegative(Duration d) {

@@ -7,6 +7,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
@@ -29,10 +30,24 @@ import net.minidev.json.JSONObject;
 final class TokenResponses {
   private static final Pattern SAFE_ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
   private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+  private static final java.util.Set<String> FORBIDDEN_OUTPUT =
+      java.util.Set.of("access_token", "refresh_token", "id_token", "client_secret");
 
   private TokenResponses() {}
 
-  static IssuedCredential toCredential(HTTPResponse response, Instant requestedAt, Duration defaultLifetime)
+  /** How one provider deviates from RFC 6749 responses. */
+  record Quirks(boolean expiresInMillis, String expiresAtField, List<String> outputFields) {
+    static final Quirks NONE = new Quirks(false, null, List.of());
+  }
+
+  /**
+   * A successful token response.
+   *
+   * @param refreshToken the refresh token it carried, or {@code null}
+   */
+  record Result(IssuedCredential credential, String refreshToken) {}
+
+  static Result parse(HTTPResponse response, Instant requestedAt, Duration defaultLifetime, Quirks quirks)
       throws CredentialException {
     int status = response.getStatusCode();
     if (status >= 500 || status == 429 || status == 408) {
@@ -47,19 +62,55 @@ final class TokenResponses {
       throw CredentialException.transientFailure("InvalidTokenResponse",
           "token endpoint answered HTTP " + status + " without an access_token", null);
     }
-    normaliseQuirks(json);
-    AccessToken accessToken;
+    Instant absoluteExpiry = absoluteExpiry(json, quirks.expiresAtField());
+    normaliseQuirks(json, quirks.expiresInMillis());
+    Map<String, String> extra = outputFields(json, quirks.outputFields());
+    Tokens tokens;
     try {
-      accessToken = AccessTokenResponse.parse(json).getTokens().getAccessToken();
+      tokens = AccessTokenResponse.parse(json).getTokens();
     } catch (ParseException e) {
       throw CredentialException.transientFailure("InvalidTokenResponse",
           "token endpoint answered HTTP " + status + " with a malformed token response", null);
     }
-    Instant expiresAt = expiry(accessToken, requestedAt, defaultLifetime);
+    AccessToken accessToken = tokens.getAccessToken();
+    Instant expiresAt = absoluteExpiry != null ? absoluteExpiry : expiry(accessToken, requestedAt, defaultLifetime);
     String type = accessToken.getType().getValue();
     String tokenType = "bearer".equalsIgnoreCase(type) ? "Bearer" : type;
-    return new IssuedCredential("Authorization", tokenType + " " + accessToken.getValue(),
-        accessToken.getValue(), tokenType, requestedAt, expiresAt, Map.of(), List.of());
+    IssuedCredential credential = new IssuedCredential("Authorization", tokenType + " " + accessToken.getValue(),
+        accessToken.getValue(), tokenType, requestedAt, expiresAt, extra, List.of());
+    return new Result(credential, tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue());
+  }
+
+  /** The fields named in {@code outputFields}, as strings; credentials are never copied. */
+  private static Map<String, String> outputFields(JSONObject json, List<String> names) throws CredentialException {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String name : names) {
+      if (FORBIDDEN_OUTPUT.contains(name)) {
+        throw CredentialException.invalidConfiguration("spec.auth.oauth2.outputFields",
+            "'" + name + "' is a credential and is never copied into the output Secret");
+      }
+      Object value = json.get(name);
+      if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+        out.put(name, value.toString());
+      }
+    }
+    return out;
+  }
+
+  private static Instant absoluteExpiry(JSONObject json, String field) {
+    if (field == null || field.isBlank() || json.get(field) == null) {
+      return null;
+    }
+    Object value = json.get(field);
+    try {
+      if (value instanceof Number n) {
+        return Instant.ofEpochSecond(n.longValue());
+      }
+      String text = value.toString().strip();
+      return text.matches("\\d+") ? Instant.ofEpochSecond(Long.parseLong(text)) : Instant.parse(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static JSONObject jsonBody(HTTPResponse response) throws CredentialException {
@@ -103,8 +154,19 @@ final class TokenResponses {
   }
 
   /** Quirks seen in real providers, fixed up before the strict parser sees them. */
-  private static void normaliseQuirks(JSONObject json) {
+  private static void normaliseQuirks(JSONObject json, boolean millis) {
     Object expiresIn = json.get("expires_in");
+    if (millis && expiresIn != null) {
+      try {
+        expiresIn = Long.parseLong(expiresIn.toString().strip().replaceAll("\\.\\d*$", "")) / 1000;
+      } catch (NumberFormatException e) {
+        expiresIn = null;
+      }
+      json.put("expires_in", expiresIn);
+      if (expiresIn == null) {
+        json.remove("expires_in");
+      }
+    }
     if (expiresIn instanceof String s) {
       try {
         json.put("expires_in", Long.parseLong(s.strip()));

@@ -16,10 +16,20 @@ import java.util.stream.Stream;
 @ValidationRule(
     value = "has(self.clientId) != has(self.clientIdRef)",
     message = "exactly one of clientId and clientIdRef must be set")
+@ValidationRule(
+    value = "!has(self.grant) || self.grant != 'refreshToken' || has(self.refreshTokenRef)",
+    message = "grant refreshToken needs refreshTokenRef (the seed refresh token)")
 public class OAuth2Auth implements AuthMethod {
   /** The grant types Keyward can drive. */
   public enum Grant {
-    clientCredentials
+    clientCredentials,
+    refreshToken
+  }
+
+  /** The unit of {@code expires_in} in the provider's responses. */
+  public enum ExpiresInUnit {
+    seconds,
+    milliseconds
   }
 
   /** How the client authenticates at the token endpoint. */
@@ -58,6 +68,21 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("Further form parameters sent with the token request (e.g. resource).")
   public Map<String, String> extraParams;
 
+  @JsonPropertyDescription("grant refreshToken: a Secret key holding the seed refresh token. Keyward keeps the"
+      + " rotated tokens in its state Secret; changing this Secret (after re-authorising) replaces them.")
+  public SecretKeyRef refreshTokenRef;
+
+  @JsonPropertyDescription("Unit of expires_in in the provider's responses: seconds (default) or milliseconds.")
+  public ExpiresInUnit expiresInUnit;
+
+  @JsonPropertyDescription("A response field holding an absolute expiry (RFC 3339 or epoch seconds), for providers"
+      + " that send one instead of expires_in.")
+  public String expiresAtField;
+
+  @JsonPropertyDescription("Response fields copied into the output Secret under their own names"
+      + " (e.g. instance_url). Tokens and secrets cannot be copied.")
+  public List<String> outputFields;
+
   @Override
   public String type() {
     return "oauth2";
@@ -66,7 +91,7 @@ public class OAuth2Auth implements AuthMethod {
   @Override
   public List<SecretKeyRef> secretRefs() {
     List<SecretKeyRef> refs = new ArrayList<>();
-    Stream.of(clientIdRef, clientSecretRef).filter(r -> r != null).forEach(refs::add);
+    Stream.of(clientIdRef, clientSecretRef, refreshTokenRef).filter(r -> r != null).forEach(refs::add);
     return refs;
   }
 

@@ -1,0 +1,62 @@
+package io.keyward.credential.oauth2;
+
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.IssueContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Which refresh token to use, and what to remember afterwards. The seed comes from the user's
+ * Secret; after each refresh the (possibly rotated) token is kept in state. A seed whose hash
+ * differs from the one remembered is a re-authorisation and wins over the kept token.
+ *
+ * @param current the refresh token to send
+ * @param seedHash SHA-256 of the seed, remembered to notice a new one
+ */
+record RefreshTokens(String current, String seedHash, String seedRef) {
+  static final String REFRESH_TOKEN = "refresh-token";
+  static final String SEED_HASH = "seed-hash";
+
+  static RefreshTokens current(OAuth2Auth auth, IssueContext context) throws CredentialException {
+    String seed = context.secrets().get(auth.refreshTokenRef).strip();
+    if (seed.isEmpty()) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.refreshTokenRef",
+          auth.refreshTokenRef + " is empty");
+    }
+    String seedHash = sha256(seed);
+    Map<String, String> previous = context.previousState();
+    String kept = previous.get(REFRESH_TOKEN);
+    boolean reauthorised = !seedHash.equals(previous.get(SEED_HASH));
+    return new RefreshTokens(kept == null || kept.isEmpty() || reauthorised ? seed : kept, seedHash,
+        auth.refreshTokenRef.toString());
+  }
+
+  /** State after a successful refresh: the rotated token, or the same one when none was issued. */
+  Map<String, String> after(String issuedRefreshToken) {
+    String next = issuedRefreshToken == null || issuedRefreshToken.isBlank() ? current : issuedRefreshToken;
+    return Map.of(REFRESH_TOKEN, next, SEED_HASH, seedHash);
+  }
+
+  CredentialException rejected() {
+    return CredentialException.terminal("ReauthorizationRequired", "the provider rejected the refresh token"
+        + " (invalid_grant): re-authorise and put the new refresh token into " + seedRef);
+  }
+
+  /** Never prints the token. */
+  @Override
+  public String toString() {
+    return "RefreshTokens[seed " + seedRef + "]";
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

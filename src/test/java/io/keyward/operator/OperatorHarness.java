@@ -1,0 +1,169 @@
+package io.keyward.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.api.v1alpha1.ApiConnectorSpec;
+import io.keyward.api.v1alpha1.AuthSpec;
+import io.keyward.api.v1alpha1.Condition;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.renewal.Backoff;
+import io.keyward.testing.LogCapture;
+import io.keyward.testing.MockCluster;
+import io.keyward.testing.TokenServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The real operator against the Fabric8 mock API server (CRUD mode) and a real token endpoint on
+ * loopback, with helpers that read what a user would see: the output Secret, status, Events, logs.
+ */
+abstract class OperatorHarness {
+  static final String NS = "sales";
+  static final String CLIENT_SECRET = "cs-7f3a9d2e-client-secret";
+
+  MockCluster cluster;
+  KubernetesClient client;
+  TokenServer tokens;
+  KeywardOperator operator;
+  LogCapture logs;
+  final Set<String> secretValues = new HashSet<>(Set.of(CLIENT_SECRET));
+
+  @BeforeEach
+  void startHarness() throws Exception {
+    logs = new LogCapture();
+    cluster = new MockCluster();
+    client = cluster.client();
+    tokens = new TokenServer().client("crm-client", CLIENT_SECRET);
+    var settings = OperatorSettings.defaults()
+        .withBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2.0));
+    operator = startOperator();
+  }
+
+  @AfterEach
+  void stopHarness() {
+    operator.close();
+    tokens.close();
+    cluster.close();
+    logs.close();
+  }
+
+  KeywardOperator startOperator() {
+    var settings = OperatorSettings.defaults()
+        .withBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2.0));
+    KeywardOperator started = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+    started.start();
+    return started;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  ApiConnector oauth2(String name) {
+    return connector(name, auth -> {
+      auth.oauth2 = new OAuth2Auth();
+      auth.oauth2.tokenUrl = tokens.tokenUrl();
+      auth.oauth2.clientId = "crm-client";
+      auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
+      auth.oauth2.scopes = List.of("crm.read");
+    });
+  }
+
+  static ApiConnector connector(String name, Consumer<AuthSpec> auth) {
+    ApiConnector c = new ApiConnector();
+    c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    c.setSpec(new ApiConnectorSpec());
+    c.getSpec().auth = new AuthSpec();
+    auth.accept(c.getSpec().auth);
+    return c;
+  }
+
+  void create(ApiConnector c) {
+    client.resource(c).create();
+  }
+
+  ApiConnector connector(String name) {
+    return client.resources(ApiConnector.class).inNamespace(NS).withName(name).get();
+  }
+
+  Map<String, String> awaitOutput(String name, java.util.function.Predicate<Map<String, String>> accept) {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.secretValues(NS, name), v -> v != null && accept.test(v));
+  }
+
+  Condition awaitCondition(String name, String type, String status, String reason) {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          ApiConnector c = connector(name);
+          return c == null || c.getStatus() == null ? null : c.getStatus().condition(type).orElse(null);
+        }, c -> c != null && status.equals(c.status) && reason.equals(c.reason));
+  }
+
+  void assertOutputMetadata(String connector, String secretName) {
+    Secret s = client.secrets().inNamespace(NS).withName(secretName).get();
+    assertThat(s.getStringData()).isNullOrEmpty();
+    assertThat(s.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "keyward");
+    assertThat(s.getMetadata().getAnnotations()).containsEntry("keyward.io/connector", connector)
+        .containsKeys("keyward.io/issued-at", "keyward.io/expires-at");
+    var owner = s.getMetadata().getOwnerReferences();
+    assertThat(owner).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("ApiConnector");
+      assertThat(o.getName()).isEqualTo(connector);
+      assertThat(o.getUid()).isEqualTo(connector(connector).getMetadata().getUid());
+      assertThat(o.getController()).isTrue();
+    });
+  }
+
+  List<String> eventReasons(String connector) {
+    List<String> reasons = new ArrayList<>();
+    for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
+      if (connector.equals(e.getInvolvedObject().getName())) {
+        reasons.add(e.getReason());
+      }
+    }
+    return reasons;
+  }
+
+  /** No secret value used in the test appears in logs, Events or any connector's status. */
+  void assertNoSecretValueLeaked() {
+    StringBuilder seen = new StringBuilder(logs.text());
+    for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
+      seen.append('\n').append(e.getReason()).append(' ').append(e.getMessage());
+    }
+    for (ApiConnector c : client.resources(ApiConnector.class).inNamespace(NS).list().getItems()) {
+      seen.append('\n').append(client.getKubernetesSerialization().asJson(c.getStatus()));
+    }
+    Set<String> forbidden = new HashSet<>(secretValues);
+    for (int i = 1; i <= tokens.issuedCount(); i++) {
+      forbidden.add(TokenServer.token(i));
+    }
+    String text = seen.toString();
+    assertThat(text).isNotBlank();
+    for (String value : forbidden) {
+      assertThat(text).as("a secret value leaked").doesNotContain(value);
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.keyward.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.testing.TokenServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rotating refresh tokens through the whole operator: state before output, never a lost token,
+ * never a second provider call for one rotation (DESIGN §3).
+ */
+class RefreshTokenIT extends OperatorHarness {
+  static final String SEED = "seed-refresh-token-0a1b2c";
+
+  ApiConnector refreshing(String name) {
+    return connector(name, auth -> {
+      auth.oauth2 = new OAuth2Auth();
+      auth.oauth2.grant = OAuth2Auth.Grant.refreshToken;
+      auth.oauth2.tokenUrl = tokens.tokenUrl();
+      auth.oauth2.clientId = "crm-client";
+      auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
+      auth.oauth2.refreshTokenRef = new SecretKeyRef("crm-seed", "refresh-token");
+    });
+  }
+
+  void seed(String token) {
+    secretValues.add(token);
+    tokens.seedRefreshToken(token);
+    cluster.putSecret(NS, "crm-seed", Map.of("refresh-token", token));
+  }
+
+  @Test
+  void fiftyRotationsAcrossAnOperatorRestartWithoutASingleInvalidGrant() {
+    tokens.expiresIn(2);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    create(refreshing("crm"));
+
+    Set<String> seen = new HashSet<>();
+    boolean restarted = false;
+    Instant deadline = Instant.now().plusSeconds(150);
+    while (tokens.issuedCount() < 50 && Instant.now().isBefore(deadline)) {
+      if (!restarted && tokens.issuedCount() >= 20) {
+        operator.close();                 // between refreshes: a new instance on the same API server
+        operator = startOperator();
+        restarted = true;
+      }
+      Map<String, String> out = cluster.secretValues(NS, "crm-credentials");
+      if (out != null) {
+        Instant checkedAt = Instant.now();
+        assertThat(Instant.parse(out.get("expires-at"))).as("published token still valid").isAfter(checkedAt);
+        seen.add(out.get("token"));
+      }
+      sleep(100);
+    }
+
+    assertThat(tokens.issuedCount()).isGreaterThanOrEqualTo(50);
+    assertThat(tokens.invalidGrants()).as("invalid_grant responses").isZero();
+    assertThat(restarted).isTrue();
+    assertThat(seen).hasSizeGreaterThan(30);
+    Map<String, String> state = cluster.secretValues(NS, "crm-keyward-state");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(tokens.liveRefreshTokens())
+        .containsExactly(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token")));
+    assertThat(state.get("state.refresh-token")).startsWith("rotated-refresh-token-");
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertThat(cluster.secretValues(NS, "crm-credentials").values())
+        .noneMatch(v -> v.contains("refresh-token") || v.equals(SEED) || v.equals(CLIENT_SECRET));
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aFailedStateWriteKeepsTheRotatedTokenAndDoesNotCallTheProviderAgain() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    AtomicInteger failures = new AtomicInteger();
+    cluster.intercept(r -> (r.getPath().contains("/secrets/crm-keyward-state")
+        || r.getPath().endsWith("/secrets") && new String(r.getBody().getBytes()).contains("crm-keyward-state"))
+            && !"GET".equals(r.getMethod())
+        ? (failures.incrementAndGet() <= 3
+            // a conflict, as from a stale writer (the client itself retries 5xx answers)
+            ? new MockResponse().setResponseCode(409).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}")
+            : null)
+        : null);
+    create(refreshing("crm"));
+
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(failures.get()).isGreaterThanOrEqualTo(3);
+    assertThat(tokens.issuedCount()).as("provider calls").isEqualTo(1);
+    assertThat(tokens.invalidGrants()).isZero();
+    String persisted = cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token");
+    assertThat(tokens.liveRefreshTokens()).containsExactly(persisted);
+    assertThat(eventReasons("crm")).contains("StateWriteFailed", "Issued");
+    secretValues.add(persisted);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void invalidGrantAsksForReauthorisationKeepsTheLastTokenAndRecoversFromANewSeed() {
+    tokens.expiresIn(6);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    create(refreshing("crm"));
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+
+    tokens.override(r -> TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}")); // the provider revoked it
+    var ready = await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus().condition("Degraded")
+        .orElse(null), c -> c != null && "ReauthorizationRequired".equals(c.reason));
+    assertThat(ready.message).contains("crm-seed");
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(TokenServer.token(1));
+    assertThat(eventReasons("crm")).contains("ReauthorizationRequired");
+    int calls = tokens.requests().size();
+    sleep(2000);
+    assertThat(tokens.requests()).as("no retries of a rejected grant").hasSize(calls);
+
+    tokens.override(null);
+    seed("seed-after-reauthorisation-9z");
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    awaitOutput("crm-credentials", v -> !TokenServer.token(1).equals(v.get("token")));
+    assertThat(tokens.requests().get(tokens.requests().size() - 1).form())
+        .containsEntry("refresh_token", "seed-after-reauthorisation-9z");
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+}
