@@ -35,6 +35,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final CredentialIssuers issuers;
   private final OperatorSettings settings;
   private final FailureTracker failures;
+  /** Refresh requests acted on, so that a reconcile on a stale cache does not act twice. */
+  private final java.util.Map<ResourceID, String> handledRequests = new java.util.concurrent.ConcurrentHashMap<>();
   private Events events;
   private SecretInputs inputs;
   private StateStore state;
@@ -78,7 +80,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime());
       String fp = fingerprint;
       failure = failures.get(id).filter(f -> fp.equals(f.fingerprint())).orElse(null);
-      RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp, failure, now));
+      RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp,
+          failure, handledRefreshRequest(connector), now));
+      if (ConnectorSchedule.refreshRequest(connector) != null) {
+        handledRequests.put(id, ConnectorSchedule.refreshRequest(connector));
+      }
       if (decision.due()) {
         stored = issuance.issue(connector, spec, SecretValues.of(values), fp, stored, decision);
         failure = null;
@@ -100,7 +106,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     RenewalPlan plan = stored == null ? null : ConnectorSchedule.plan(connector, spec, stored);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
-        stored == null ? null : stored.credential(), published, plan, failure), now);
+        stored == null ? null : stored.credential(), published, plan, failure,
+        ConnectorSchedule.refreshRequest(connector)), now);
     UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
     if (!sameStatus(connector.getStatus(), status)) {
       connector.setStatus(status);
@@ -130,6 +137,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
         e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
     return failure;
+  }
+
+  private String handledRefreshRequest(ApiConnector connector) {
+    String remembered = handledRequests.get(ResourceID.fromResource(connector));
+    return remembered != null ? remembered : connector.getStatus() == null ? null : connector.getStatus().lastRefreshRequest;
   }
 
   private static long generation(ApiConnector c) {

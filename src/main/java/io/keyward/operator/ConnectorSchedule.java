@@ -13,8 +13,16 @@ import java.util.Optional;
 final class ConnectorSchedule {
   private ConnectorSchedule() {}
 
+  /** The value of the refresh annotation, or {@code null}. */
+  static String refreshRequest(ApiConnector connector) {
+    var annotations = connector.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(ApiConnector.REFRESH_REQUESTED_AT);
+    return value == null || value.isBlank() ? null : value;
+  }
+
   static RefreshInputs refreshInputs(ApiConnector connector, ConnectorSettings spec, StoredCredential stored,
-      String fingerprint, FailureTracker.Failure failure, Instant now) {
+      String fingerprint, FailureTracker.Failure failure, String handledRequest, Instant now) {
+    String request = refreshRequest(connector);
     boolean terminal = failure != null && failure.terminal();
     RenewalPlan plan = stored == null ? null : plan(connector, spec, stored);
     return new RefreshInputs(
@@ -25,6 +33,7 @@ final class ConnectorSchedule {
         plan == null ? null : plan.renewAt(),
         terminal ? failure.fingerprint() : null,
         failure == null || terminal ? null : failure.retryNotBefore(),
+        request != null && !request.equals(handledRequest),
         now);
   }
 

@@ -2,6 +2,7 @@ package io.keyward.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialIssuers;
 
 /**
@@ -23,10 +24,20 @@ public final class KeywardOperator implements AutoCloseable {
         .withUseSSAToPatchPrimaryResource(false)
         .withSSABasedCreateUpdateMatchForDependentResources(false));
     operator.register(new ApiConnectorReconciler(issuers, settings, events), overrider -> {
+      // a spec change bumps the generation; the refresh annotation does not, so it is let through here
+      overrider.withGenerationAware(false);
+      overrider.withOnUpdateFilter(KeywardOperator::worthReconciling);
       if (!settings.namespaces().isEmpty()) {
         overrider.settingNamespaces(settings.namespaces());
       }
     });
+  }
+
+  /** Spec changes and refresh requests; not our own status patches. */
+  static boolean worthReconciling(ApiConnector updated, ApiConnector old) {
+    return !java.util.Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+        || !java.util.Objects.equals(ConnectorSchedule.refreshRequest(updated), ConnectorSchedule.refreshRequest(old))
+        || updated.getMetadata().getDeletionTimestamp() != null;
   }
 
   public void start() {

@@ -29,9 +29,10 @@ final class StatusBuilder {
    * @param published whether the output Secret holds it
    * @param plan when it will be renewed, or {@code null}
    * @param failure the failure since the last success, or {@code null}
+   * @param refreshRequest the refresh annotation acted on, or {@code null}
    */
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
-      boolean published, RenewalPlan plan, FailureTracker.Failure failure) {}
+      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {}
 
   private StatusBuilder() {}
 
@@ -49,6 +50,8 @@ final class StatusBuilder {
     }
     s.lastFailureTime = f != null ? time(f.at()) : previous == null ? null : previous.lastFailureTime;
     s.consecutiveFailures = f == null ? 0 : f.count();
+    s.lastRefreshRequest = o.refreshRequest() != null ? o.refreshRequest()
+        : previous == null ? null : previous.lastRefreshRequest;
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(ready(o, now));

@@ -11,6 +11,11 @@ import java.util.Optional;
  * that fires decides.
  */
 public final class RefreshChecks {
+  /** A user's explicit request wins over everything, backoff included; it is acted on once. */
+  public static final RefreshCheck REFRESH_REQUESTED = in -> in.refreshRequested()
+      ? Optional.of(RefreshDecision.due("RefreshRequested", "A refresh was requested"))
+      : Optional.empty();
+
   /** A permanent failure is not retried until the spec or a referenced Secret changes. */
   public static final RefreshCheck AWAITING_CHANGE = in ->
       in.terminalFailureFingerprint() != null && in.terminalFailureFingerprint().equals(in.currentFingerprint())
@@ -43,7 +48,7 @@ public final class RefreshChecks {
           : Optional.empty();
 
   static final List<RefreshCheck> CHAIN =
-      List.of(AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL, INPUTS_CHANGED, EXPIRED, RENEWAL_DUE);
+      List.of(REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL, INPUTS_CHANGED, EXPIRED, RENEWAL_DUE);
 
   private RefreshChecks() {}
 

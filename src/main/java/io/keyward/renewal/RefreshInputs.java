@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param renewAt the planned renewal time, {@code null} when none
  * @param terminalFailureFingerprint the inputs of a permanently failed attempt, {@code null} when none
  * @param retryNotBefore when a transient failure may be retried, {@code null} when none
+ * @param refreshRequested a user asked for a refresh that has not been acted on yet
  * @param now the current time
  */
 public record RefreshInputs(
@@ -22,4 +23,5 @@ public record RefreshInputs(
     Instant renewAt,
     String terminalFailureFingerprint,
     Instant retryNotBefore,
+    boolean refreshRequested,
     Instant now) {}

@@ -256,6 +256,39 @@ class ApiConnectorIT extends OperatorHarness {
   }
 
   @Test
+  void theRefreshAnnotationRefreshesOnceAtOnceEvenDuringBackoff() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+
+    requestRefresh("crm", "2026-11-22T10:00:00Z");
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> connector("crm").getStatus().lastRefreshRequest,
+        "2026-11-22T10:00:00Z"::equals);
+    sleep(1500);
+    assertThat(tokens.issuedCount()).as("acted on once, not on every resync").isEqualTo(2);
+
+    tokens.override(r -> Response.json(503, "{}"));
+    requestRefresh("crm", "2026-11-22T10:01:00Z");
+    awaitCondition("crm", "Degraded", "True", "TokenEndpointUnavailable");
+    tokens.override(r -> Response.json(200,
+        "{\"access_token\":\"manual-after-backoff\",\"token_type\":\"Bearer\",\"expires_in\":3600}"));
+    requestRefresh("crm", "2026-11-22T10:02:00Z");
+    awaitOutput("crm-credentials", v -> "manual-after-backoff".equals(v.get("token")));
+    secretValues.add("manual-after-backoff");
+    assertThat(eventReasons("crm")).contains("Refreshed");
+    assertNoSecretValueLeaked();
+  }
+
+  void requestRefresh(String name, String at) {
+    client.resources(ApiConnector.class).inNamespace(NS).withName(name)
+        .edit(c -> {
+          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, at);
+          return c;
+        });
+  }
+
+  @Test
   void aBrokenTokenEndpointKeepsTheValidCredentialAndBacksOff() {
     tokens.expiresIn(4);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));

@@ -22,7 +22,7 @@ class StatusBuilderTest {
 
   static StatusBuilder.Observation observed(IssuedCredential c, boolean published, RenewalPlan plan,
       FailureTracker.Failure f) {
-    return new StatusBuilder.Observation(3, "oauth2", "crm-credentials", c, published, plan, f);
+    return new StatusBuilder.Observation(3, "oauth2", "crm-credentials", c, published, plan, f, null);
   }
 
   static FailureTracker.Failure transientFailure(int count) {

@@ -17,7 +17,12 @@ class RefreshChecksTest {
 
   static RefreshInputs in(boolean stored, Instant expiresAt, String current, String storedFp, Instant renewAt,
       String terminalFp, Instant retryNotBefore) {
-    return new RefreshInputs(stored, expiresAt, current, storedFp, renewAt, terminalFp, retryNotBefore, NOW);
+    return new RefreshInputs(stored, expiresAt, current, storedFp, renewAt, terminalFp, retryNotBefore, false, NOW);
+  }
+
+  static RefreshInputs requested(RefreshInputs in) {
+    return new RefreshInputs(in.credentialStored(), in.expiresAt(), in.currentFingerprint(), in.storedFingerprint(),
+        in.renewAt(), in.terminalFailureFingerprint(), in.retryNotBefore(), true, in.now());
   }
 
   static Stream<Arguments> table() {
@@ -32,7 +37,13 @@ class RefreshChecksTest {
         Arguments.of("terminal failure, new inputs", in(false, null, "b", null, null, "a", null), true, "Issuing"),
         Arguments.of("backing off", in(true, EARLIER, "a", "a", EARLIER, null, LATER), false, "BackingOff"),
         Arguments.of("backoff over", in(true, LATER, "a", "a", EARLIER, null, EARLIER), true, "RenewalDue"),
-        Arguments.of("terminal beats backoff", in(false, null, "a", null, null, "a", LATER), false, "AwaitingChange"));
+        Arguments.of("terminal beats backoff", in(false, null, "a", null, null, "a", LATER), false, "AwaitingChange"),
+        Arguments.of("requested while up to date", requested(in(true, LATER, "a", "a", LATER, null, null)), true,
+            "RefreshRequested"),
+        Arguments.of("requested while backing off", requested(in(true, EARLIER, "a", "a", EARLIER, null, LATER)), true,
+            "RefreshRequested"),
+        Arguments.of("requested after a permanent failure", requested(in(false, null, "a", null, null, "a", null)), true,
+            "RefreshRequested"));
   }
 
   @ParameterizedTest(name = "{0}")

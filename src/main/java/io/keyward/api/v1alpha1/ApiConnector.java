@@ -24,6 +24,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class ApiConnector extends CustomResource<ApiConnectorSpec, ApiConnectorStatus> implements Namespaced {
   public static final String GROUP = "keyward.io";
   public static final String VERSION = "v1alpha1";
+  /** Set to any new value (e.g. a timestamp) to have the credential refreshed once, at once. */
+  public static final String REFRESH_REQUESTED_AT = "keyward.io/refresh-requested-at";
 
   @Override
   protected ApiConnectorStatus initStatus() {

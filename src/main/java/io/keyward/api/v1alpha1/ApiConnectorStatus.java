@@ -17,6 +17,8 @@ public class ApiConnectorStatus {
   public String renewalTime;
   public String lastFailureTime;
   public Integer consecutiveFailures;
+  /** The value of the keyward.io/refresh-requested-at annotation last acted on. */
+  public String lastRefreshRequest;
 
   public Optional<Condition> condition(String type) {
     return conditions == null
