@@ -280,6 +280,41 @@ class ApiConnectorIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  @Test
+  void privateKeyJwtKeepsTheKeyOutOfEverythingAUserSees() throws Exception {
+    var key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+    String pem = "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.toPrivateKey().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+    secretValues.add(pem.lines().skip(1).findFirst().orElseThrow());
+    cluster.putSecret(NS, "crm-key", Map.of("tls.key", pem));
+    tokens.override(r -> {
+      try {
+        var jwt = com.nimbusds.jwt.SignedJWT.parse(r.form().get("client_assertion"));
+        boolean valid = jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key.toRSAPublicKey()))
+            && "crm-client".equals(jwt.getJWTClaimsSet().getSubject());
+        return valid ? Response.json(200, "{\"access_token\":\"pkjwt-token\",\"token_type\":\"Bearer\"}")
+            : Response.json(401, "{\"error\":\"invalid_client\"}");
+      } catch (Exception e) {
+        return Response.json(401, "{\"error\":\"invalid_client\"}");
+      }
+    });
+    secretValues.add("pkjwt-token");
+    create(connector("crm", auth -> {
+      auth.oauth2 = new OAuth2Auth();
+      auth.oauth2.tokenUrl = tokens.tokenUrl();
+      auth.oauth2.clientId = "crm-client";
+      auth.oauth2.clientAuthentication = OAuth2Auth.ClientAuthentication.privateKeyJwt;
+      auth.oauth2.clientAssertion = new io.keyward.api.v1alpha1.auth.JwtAssertion();
+      auth.oauth2.clientAssertion.keyRef = new SecretKeyRef("crm-key", "tls.key");
+    }));
+
+    awaitOutput("crm-credentials", v -> "pkjwt-token".equals(v.get("token")));
+    assertThat(String.join("\n", cluster.secretValues(NS, "crm-keyward-state").values())).doesNotContain("PRIVATE KEY");
+    assertThat(String.join("\n", cluster.secretValues(NS, "crm-credentials").values())).doesNotContain("PRIVATE KEY");
+    assertNoSecretValueLeaked();
+  }
+
   void requestRefresh(String name, String at) {
     client.resources(ApiConnector.class).inNamespace(NS).withName(name)
         .edit(c -> {

@@ -2,6 +2,8 @@ package io.keyward.credential.oauth2;
 
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
+import com.nimbusds.oauth2.sdk.JWTBearerGrant;
+import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -30,8 +32,9 @@ import java.util.Set;
 
 /**
  * OAuth 2.0 token requests through the Nimbus SDK. Grants: client credentials, refresh token
- * (rotating refresh tokens are carried in the credential's state). Client
- * authentication: {@code client_secret_basic}, {@code client_secret_post}.
+ * (rotating refresh tokens are carried in the credential's state), JWT bearer (RFC 7523). Client
+ * authentication: {@code client_secret_basic}, {@code client_secret_post}, {@code private_key_jwt},
+ * {@code none}.
  */
 public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
@@ -49,22 +52,33 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   @Override
   public IssuedCredential issue(OAuth2Auth auth, IssueContext context) throws CredentialException {
     URI tokenUrl = tokenUrl(auth.tokenUrl);
-    String clientId = auth.clientId != null ? auth.clientId : context.secrets().get(auth.clientIdRef).strip();
-    if (clientId.isEmpty()) {
+    String clientId = auth.clientId != null ? auth.clientId
+        : auth.clientIdRef != null ? context.secrets().get(auth.clientIdRef).strip() : null;
+    if (clientId != null && clientId.isEmpty()) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "the client ID is empty");
     }
-    Secret secret = new Secret(context.secrets().get(auth.clientSecretRef));
-    ClientAuthentication clientAuth = switch (auth.clientAuthenticationOrDefault()) {
-      case clientSecretBasic -> new ClientSecretBasic(new ClientID(clientId), secret);
-      case clientSecretPost -> new ClientSecretPost(new ClientID(clientId), secret);
-    };
-
+    if (clientId == null && auth.grantOrDefault() != OAuth2Auth.Grant.jwtBearer) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
+    }
+    if (auth.grantOrDefault() == OAuth2Auth.Grant.clientCredentials
+        && auth.clientAuthenticationOrDefault() == OAuth2Auth.ClientAuthentication.none) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientAuthentication",
+          "grant clientCredentials needs an authenticated client, not none");
+    }
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
     RefreshTokens refreshTokens = auth.grantOrDefault() == OAuth2Auth.Grant.refreshToken
         ? RefreshTokens.current(auth, context) : null;
-    AuthorizationGrant grant = refreshTokens == null
-        ? new ClientCredentialsGrant()
-        : new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
-    TokenRequest.Builder request = new TokenRequest.Builder(tokenUrl, clientAuth, grant);
+    AuthorizationGrant grant = switch (auth.grantOrDefault()) {
+      case clientCredentials -> new ClientCredentialsGrant();
+      case refreshToken -> new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
+      case jwtBearer -> new JWTBearerGrant(
+          Assertions.sign(auth.assertion, "spec.auth.oauth2.assertion", context, clientId, tokenUrl, auth.scopes));
+    };
+    TokenRequest.Builder request = clientAuth != null
+        ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
+        : auth.clientAuthenticationOrDefault() == OAuth2Auth.ClientAuthentication.none && clientId != null
+            ? new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant)
+            : new TokenRequest.Builder(tokenUrl, grant);
     if (auth.scopes != null && !auth.scopes.isEmpty()) {
       request.scope(new Scope(auth.scopes.toArray(String[]::new)));
     }
@@ -85,6 +99,36 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
     IssuedCredential issued = result.credential().withNotices(notices(tokenUrl));
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
+  }
+
+  /**
+   * How the client proves who it is; {@code null} for a public client ({@code none}) and for a
+   * jwtBearer grant without a client secret (the assertion itself authenticates).
+   */
+  private static ClientAuthentication clientAuthentication(OAuth2Auth auth, String clientId, URI tokenUrl,
+      IssueContext context) throws CredentialException {
+    OAuth2Auth.ClientAuthentication method = auth.clientAuthenticationOrDefault();
+    if (auth.clientSecretRef == null && method != OAuth2Auth.ClientAuthentication.privateKeyJwt
+        || clientId == null) {
+      if (method == OAuth2Auth.ClientAuthentication.none || auth.grantOrDefault() == OAuth2Auth.Grant.jwtBearer) {
+        return null;
+      }
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientSecretRef",
+          "is required for clientAuthentication " + method);
+    }
+    return switch (method) {
+      case clientSecretBasic -> new ClientSecretBasic(new ClientID(clientId), new Secret(context.secrets().get(auth.clientSecretRef)));
+      case clientSecretPost -> new ClientSecretPost(new ClientID(clientId), new Secret(context.secrets().get(auth.clientSecretRef)));
+      case privateKeyJwt -> {
+        if (auth.clientAssertion == null) {
+          throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientAssertion",
+              "is required for clientAuthentication privateKeyJwt");
+        }
+        yield new PrivateKeyJWT(Assertions.sign(auth.clientAssertion, "spec.auth.oauth2.clientAssertion", context,
+            clientId, tokenUrl, null));
+      }
+      case none -> null;
+    };
   }
 
   private static TokenResponses.Quirks quirks(OAuth2Auth auth) {

@@ -14,16 +14,29 @@ import java.util.stream.Stream;
 /** OAuth 2.0 token requests against a provider's token endpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.clientId) != has(self.clientIdRef)",
-    message = "exactly one of clientId and clientIdRef must be set")
+    value = "!(has(self.clientId) && has(self.clientIdRef)) && (has(self.clientId) || has(self.clientIdRef)"
+        + " || (has(self.grant) && self.grant == 'jwtBearer'))",
+    message = "exactly one of clientId and clientIdRef must be set (optional only for grant jwtBearer)")
 @ValidationRule(
     value = "!has(self.grant) || self.grant != 'refreshToken' || has(self.refreshTokenRef)",
     message = "grant refreshToken needs refreshTokenRef (the seed refresh token)")
+@ValidationRule(
+    value = "!has(self.grant) || self.grant != 'jwtBearer' || has(self.assertion)",
+    message = "grant jwtBearer needs assertion")
+@ValidationRule(
+    value = "(has(self.clientAuthentication) && self.clientAuthentication in ['privateKeyJwt', 'none'])"
+        + " || has(self.clientSecretRef)",
+    message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt or none")
+@ValidationRule(
+    value = "!has(self.clientAuthentication) || self.clientAuthentication != 'privateKeyJwt'"
+        + " || has(self.clientAssertion)",
+    message = "clientAuthentication privateKeyJwt needs clientAssertion")
 public class OAuth2Auth implements AuthMethod {
   /** The grant types Keyward can drive. */
   public enum Grant {
     clientCredentials,
-    refreshToken
+    refreshToken,
+    jwtBearer
   }
 
   /** The unit of {@code expires_in} in the provider's responses. */
@@ -35,7 +48,9 @@ public class OAuth2Auth implements AuthMethod {
   /** How the client authenticates at the token endpoint. */
   public enum ClientAuthentication {
     clientSecretBasic,
-    clientSecretPost
+    clientSecretPost,
+    privateKeyJwt,
+    none
   }
 
   @JsonPropertyDescription("The OAuth 2.0 grant. Default clientCredentials.")
@@ -52,12 +67,19 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("A Secret key holding the client ID.")
   public SecretKeyRef clientIdRef;
 
-  @Required
-  @JsonPropertyDescription("A Secret key holding the client secret.")
+  @JsonPropertyDescription("A Secret key holding the client secret (clientSecretBasic, clientSecretPost).")
   public SecretKeyRef clientSecretRef;
 
-  @JsonPropertyDescription("clientSecretBasic (default) or clientSecretPost.")
+  @JsonPropertyDescription("clientSecretBasic (default), clientSecretPost, privateKeyJwt (RFC 7523 client"
+      + " assertion signed with clientAssertion.keyRef) or none (public client).")
   public ClientAuthentication clientAuthentication;
+
+  @JsonPropertyDescription("privateKeyJwt: the key and claims of the client assertion (iss and sub default to the"
+      + " client ID, aud to the token endpoint).")
+  public JwtAssertion clientAssertion;
+
+  @JsonPropertyDescription("grant jwtBearer: the signed assertion exchanged for an access token (RFC 7523).")
+  public JwtAssertion assertion;
 
   @JsonPropertyDescription("Scopes to request.")
   public List<String> scopes;
@@ -91,7 +113,9 @@ public class OAuth2Auth implements AuthMethod {
   @Override
   public List<SecretKeyRef> secretRefs() {
     List<SecretKeyRef> refs = new ArrayList<>();
-    Stream.of(clientIdRef, clientSecretRef, refreshTokenRef).filter(r -> r != null).forEach(refs::add);
+    Stream.of(clientIdRef, clientSecretRef, refreshTokenRef,
+            clientAssertion == null ? null : clientAssertion.keyRef, assertion == null ? null : assertion.keyRef)
+        .filter(r -> r != null).forEach(refs::add);
     return refs;
   }
 

@@ -1,0 +1,41 @@
+package io.keyward.api.v1alpha1.auth;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.keyward.api.v1alpha1.GoDuration;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+
+/**
+ * A JWT Keyward signs for RFC 7523: a client assertion ({@code privateKeyJwt}) or an authorization
+ * grant ({@code jwtBearer}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class JwtAssertion {
+  @Required
+  @JsonPropertyDescription("A Secret key holding the private key: PEM (PKCS#1, PKCS#8, SEC1), a JWK, or a Google"
+      + " service-account key file as downloaded.")
+  public SecretKeyRef keyRef;
+
+  @Pattern("^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512)$")
+  @JsonPropertyDescription("JWS algorithm. Default: RS256 for RSA keys, ES256/ES384/ES512 by curve.")
+  public String algorithm;
+
+  @JsonPropertyDescription("kid header. Default: the JWK's kid or the service account's private_key_id.")
+  public String keyId;
+
+  @JsonPropertyDescription("iss claim. Default: the service account's client_email, else the client ID.")
+  public String issuer;
+
+  @JsonPropertyDescription("sub claim. Default: the issuer (for a service-account key: none, or the user to"
+      + " act for with domain-wide delegation).")
+  public String subject;
+
+  @JsonPropertyDescription("aud claim. Default: the token endpoint.")
+  public String audience;
+
+  @Pattern(GoDuration.PATTERN)
+  @JsonPropertyDescription("How long the assertion is valid. Default 5m.")
+  public String lifetime;
+}

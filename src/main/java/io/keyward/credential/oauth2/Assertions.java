@@ -1,0 +1,79 @@
+package io.keyward.credential.oauth2;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.keyward.api.v1alpha1.GoDuration;
+import io.keyward.api.v1alpha1.auth.JwtAssertion;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.IssueContext;
+import io.keyward.credential.keys.PrivateKeys;
+import io.keyward.credential.keys.SigningKey;
+import java.net.URI;
+import java.security.interfaces.ECPrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Signs RFC 7523 JWTs: client assertions ({@code privateKeyJwt}) and authorization grants
+ * ({@code jwtBearer}), with the injected clock, a unique {@code jti} and a short {@code exp}.
+ */
+final class Assertions {
+  static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
+
+  private Assertions() {}
+
+  /**
+   * @param field the spec field of the assertion, named in errors
+   * @param defaultIssuer iss when neither the spec nor a service-account key gives one
+   * @param scopes put into a {@code scope} claim for service-account keys (Google reads it there)
+   */
+  static SignedJWT sign(JwtAssertion spec, String field, IssueContext context, String defaultIssuer, URI tokenUrl,
+      List<String> scopes) throws CredentialException {
+    SigningKey key = PrivateKeys.parse(context.secrets().get(spec.keyRef), field + ".keyRef");
+    JWSAlgorithm algorithm = spec.algorithm == null ? key.algorithm() : JWSAlgorithm.parse(spec.algorithm);
+    PrivateKeys.requireFits(key, algorithm, field + ".algorithm");
+    Duration lifetime;
+    try {
+      lifetime = spec.lifetime == null ? DEFAULT_LIFETIME : GoDuration.parse(spec.lifetime, field + ".lifetime");
+    } catch (IllegalArgumentException e) {
+      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
+    }
+    boolean serviceAccount = key.serviceAccountEmail() != null;
+    String issuer = spec.issuer != null ? spec.issuer : serviceAccount ? key.serviceAccountEmail() : defaultIssuer;
+    if (issuer == null) {
+      throw CredentialException.invalidConfiguration(field + ".issuer", "is required when there is no client ID");
+    }
+    String subject = spec.subject != null ? spec.subject : serviceAccount ? null : issuer;
+    Instant now = context.clock().instant();
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+        .issuer(issuer)
+        .subject(subject)
+        .audience(spec.audience != null ? spec.audience : tokenUrl.toString())
+        .issueTime(Date.from(now))
+        .expirationTime(Date.from(now.plus(lifetime)))
+        .jwtID(UUID.randomUUID().toString());
+    if (serviceAccount && scopes != null && !scopes.isEmpty()) {
+      claims.claim("scope", String.join(" ", scopes));
+    }
+    String keyId = spec.keyId != null ? spec.keyId : key.keyId();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
+        claims.build());
+    try {
+      JWSSigner signer = key.key() instanceof ECPrivateKey ec ? new ECDSASigner(ec) : new RSASSASigner(key.key());
+      jwt.sign(signer);
+      return jwt;
+    } catch (JOSEException e) {
+      throw CredentialException.invalidConfiguration(field + ".keyRef", "the key cannot sign with " + algorithm);
+    }
+  }
+}
