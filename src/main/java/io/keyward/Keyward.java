@@ -50,10 +50,36 @@ public final class Keyward implements Runnable {
         description = "Lifetime assumed for tokens whose response tells none, e.g. 30m (default: ${DEFAULT-VALUE}).")
     Duration defaultLifetime;
 
+    @Option(names = "--leader-election-namespace", paramLabel = "NS",
+        description = "Elect one active replica through a Lease in this namespace (the Helm chart sets it)."
+            + " Without it every replica works.")
+    String leaderElectionNamespace;
+
+    @Option(names = "--lease-name", defaultValue = "keyward-operator", paramLabel = "NAME",
+        description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
+    String leaseName;
+
+    private static String identity() {
+      String pod = System.getenv("POD_NAME");
+      if (pod != null && !pod.isBlank()) {
+        return pod;
+      }
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+      } catch (java.net.UnknownHostException e) {
+        return "keyward-" + ProcessHandle.current().pid();
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
-      var defaults = OperatorSettings.defaults();
-      var settings = new OperatorSettings(new LinkedHashSet<>(namespaces), defaultLifetime, defaults.backoff(), defaults.clock());
+      var settings = OperatorSettings.defaults()
+          .withNamespaces(new LinkedHashSet<>(namespaces))
+          .withDefaultLifetime(defaultLifetime);
+      if (leaderElectionNamespace != null) {
+        settings = settings.withLeaderElection(new OperatorSettings.LeaderElection(leaseName, leaderElectionNamespace,
+            identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
+      }
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
       CountDownLatch stopped = new CountDownLatch(1);

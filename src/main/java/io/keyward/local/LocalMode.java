@@ -40,8 +40,7 @@ public final class LocalMode implements AutoCloseable {
     try {
       started = new DemoProvider(options.providerPort(), options.clock(), options.tokenLifetime());
       kubeconfig = api.writeKubeconfig(options.kubeconfig());
-      var settings = new OperatorSettings(java.util.Set.of(), OperatorSettings.defaults().defaultLifetime(),
-          OperatorSettings.defaults().backoff(), options.clock());
+      var settings = OperatorSettings.defaults().withClock(options.clock());
       operator = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
       operator.start();
       Manifests.apply(api.client(), Manifests.read(api.client(), options.manifests()));

@@ -64,6 +64,13 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     return List.of(informer);
   }
 
+  /** Waits for in-flight issuances to persist their results; called when the operator stops. */
+  void drain(java.time.Duration timeout) {
+    if (issuance != null) {
+      issuance.drain(timeout);
+    }
+  }
+
   @Override
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
     Instant now = settings.clock().instant();

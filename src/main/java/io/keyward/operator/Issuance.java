@@ -10,6 +10,12 @@ import io.keyward.credential.SecretValues;
 import io.keyward.renewal.RefreshDecision;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +32,11 @@ final class Issuance {
   private final Events events;
   private final Clock clock;
   private final PendingCredentials pending = new PendingCredentials();
+  private final ExecutorService critical = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "keyward-issuance");
+    t.setDaemon(true);
+    return t;
+  });
 
   Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock) {
     this.issuers = issuers;
@@ -34,7 +45,40 @@ final class Issuance {
     this.clock = clock;
   }
 
+  /**
+   * Issues and persists. The provider call and the state write run on their own thread, which an
+   * operator shutdown does not interrupt: once a provider has answered (and perhaps rotated a
+   * refresh token), the answer is persisted or kept, never dropped half-way.
+   */
   StoredCredential issue(ApiConnector connector, ConnectorSettings spec, SecretValues values,
+      String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
+    Future<StoredCredential> result =
+        critical.submit(() -> issueNow(connector, spec, values, fingerprint, previous, decision));
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return result.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // finish first; the interrupt is restored below
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof CredentialException c) {
+            throw c;
+          }
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private StoredCredential issueNow(ApiConnector connector, ConnectorSettings spec, SecretValues values,
       String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
     ResourceID id = ResourceID.fromResource(connector);
     Optional<StoredCredential> kept = pending.take(id);
@@ -51,6 +95,18 @@ final class Issuance {
         new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
     persist(connector, spec, next);
     return announce(connector, spec, next, previous, decision);
+  }
+
+  /** Lets in-flight issuances finish persisting (an operator stopping waits for them); takes no new ones. */
+  void drain(Duration timeout) {
+    critical.shutdown();
+    try {
+      if (!critical.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("An issuance did not finish within {}; its result may be lost", timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Writes the state Secret; on failure keeps the credential for the next attempt. */

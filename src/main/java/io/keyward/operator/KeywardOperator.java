@@ -2,6 +2,8 @@ package io.keyward.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.time.Duration;
 import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialIssuers;
 
@@ -11,6 +13,7 @@ import io.keyward.credential.CredentialIssuers;
  */
 public final class KeywardOperator implements AutoCloseable {
   private final Operator operator;
+  private final ApiConnectorReconciler reconciler;
 
   public KeywardOperator(KubernetesClient client, CredentialIssuers issuers, OperatorSettings settings) {
     this(client, issuers, settings, null);
@@ -18,12 +21,28 @@ public final class KeywardOperator implements AutoCloseable {
 
   /** @param events where Events go; {@code null} writes them to the API server */
   public KeywardOperator(KubernetesClient client, CredentialIssuers issuers, OperatorSettings settings, Events events) {
-    this.operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
-    operator.register(new ApiConnectorReconciler(issuers, settings, events), overrider -> {
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          // let an in-flight issuance finish persisting its state before the executor stops
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false);
+      var election = settings.leaderElection();
+      if (election != null) {
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(election.leaseName())
+            .withLeaseNamespace(election.leaseNamespace())
+            .withIdentity(election.identity())
+            .withLeaseDuration(election.leaseDuration())
+            .withRenewDeadline(election.renewDeadline())
+            .withRetryPeriod(election.retryPeriod())
+            .withExitOnStopLeading(election.exitOnStopLeading())
+            .build());
+      }
+    });
+    this.reconciler = new ApiConnectorReconciler(issuers, settings, events);
+    operator.register(reconciler, overrider -> {
       // a spec change bumps the generation; the refresh annotation does not, so it is let through here
       overrider.withGenerationAware(false);
       overrider.withOnUpdateFilter(KeywardOperator::worthReconciling);
@@ -44,8 +63,10 @@ public final class KeywardOperator implements AutoCloseable {
     operator.start();
   }
 
+  /** Stops, after letting any in-flight issuance persist what the provider answered. */
   @Override
   public void close() {
     operator.stop();
+    reconciler.drain(Duration.ofSeconds(30));
   }
 }

@@ -12,17 +12,40 @@ import java.util.Set;
  * @param defaultLifetime lifetime assumed for tokens whose expiry cannot be learned
  * @param backoff how transient failures are retried
  * @param clock the time source for every decision
+ * @param leaderElection how replicas elect the one that works; {@code null}: no election
  */
-public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock) {
+public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
+    LeaderElection leaderElection) {
+
+  /**
+   * A Lease that only one replica holds at a time; the others stay passive.
+   *
+   * @param exitOnStopLeading end the process when leadership is lost (the pod restarts and rejoins)
+   */
+  public record LeaderElection(String leaseName, String leaseNamespace, String identity, Duration leaseDuration,
+      Duration renewDeadline, Duration retryPeriod, boolean exitOnStopLeading) {}
+
   public static OperatorSettings defaults() {
-    return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC());
+    return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
-    return new OperatorSettings(namespaces, defaultLifetime, b, clock);
+    return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
-    return new OperatorSettings(ns, defaultLifetime, backoff, clock);
+    return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection);
+  }
+
+  public OperatorSettings withDefaultLifetime(Duration lifetime) {
+    return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection);
+  }
+
+  public OperatorSettings withClock(Clock c) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection);
+  }
+
+  public OperatorSettings withLeaderElection(LeaderElection election) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election);
   }
 }

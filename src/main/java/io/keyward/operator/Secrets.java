@@ -2,6 +2,7 @@ package io.keyward.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
@@ -25,9 +26,34 @@ final class Secrets {
 
   /**
    * Creates {@code desired}, or replaces {@code existing} with it under an optimistic-concurrency
-   * precondition (its resourceVersion): a stale writer gets a 409 instead of overwriting.
+   * precondition (its resourceVersion). On a conflict the latest version is read once and written
+   * over, if this connector owns it: within one writer (JOSDK serialises a resource, leader election
+   * keeps other replicas passive) a conflict means our cache was stale, and what we hold is newer.
    */
   Secret write(ResourceID primary, Secret desired, Secret existing) {
+    try {
+      return writeOnce(primary, desired, existing);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // our cache was behind (or emptied by a stop): read the latest version once, then write over it
+      Secret latest = client.secrets().inNamespace(desired.getMetadata().getNamespace())
+          .withName(desired.getMetadata().getName()).get();
+      if (latest != null && !sameOwner(latest, desired)) {
+        throw e;
+      }
+      return writeOnce(primary, desired, latest);
+    }
+  }
+
+  private static boolean sameOwner(Secret latest, Secret desired) {
+    var owners = latest.getMetadata().getOwnerReferences();
+    String uid = desired.getMetadata().getOwnerReferences().get(0).getUid();
+    return owners != null && owners.stream().anyMatch(o -> uid.equals(o.getUid()));
+  }
+
+  private Secret writeOnce(ResourceID primary, Secret desired, Secret existing) {
     var ops = client.secrets().inNamespace(desired.getMetadata().getNamespace());
     if (existing == null) {
       desired.getMetadata().setResourceVersion(null);

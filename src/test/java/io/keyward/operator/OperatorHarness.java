@@ -63,10 +63,16 @@ abstract class OperatorHarness {
     logs.close();
   }
 
+  static OperatorSettings testSettings() {
+    return OperatorSettings.defaults().withBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2.0));
+  }
+
   KeywardOperator startOperator() {
-    var settings = OperatorSettings.defaults()
-        .withBackoff(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(2), 2.0));
-    KeywardOperator started = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+    return startOperator(testSettings(), JdkHttpSender.withDefaults());
+  }
+
+  KeywardOperator startOperator(OperatorSettings settings, com.nimbusds.oauth2.sdk.http.HTTPRequestSender http) {
+    KeywardOperator started = new KeywardOperator(client, CredentialIssuers.standard(http), settings);
     started.start();
     return started;
   }

@@ -80,6 +80,34 @@ class RefreshTokenIT extends OperatorHarness {
   }
 
   @Test
+  void stoppingTheOperatorWhileTheProviderAnswersLosesNoToken() throws Exception {
+    tokens.expiresIn(3);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    var answering = new java.util.concurrent.CountDownLatch(1);
+    tokens.beforeAnswer(r -> {
+      if (tokens.issuedCount() == 2) {   // the second refresh: hold the answer while the operator stops
+        answering.countDown();
+        sleep(1500);
+      }
+    });
+    create(refreshing("crm"));
+
+    assertThat(answering.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    operator.close();                     // after the provider rotated the token, before the state write
+    tokens.beforeAnswer(null);
+    int issuedAtStop = tokens.issuedCount();
+    operator = startOperator();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.issuedCount() >= issuedAtStop + 4);
+    assertThat(tokens.invalidGrants()).as("invalid_grant responses").isZero();
+    var presented = tokens.requests().stream().map(r -> r.form().get("refresh_token")).toList();
+    assertThat(presented).as("each refresh token presented once").doesNotHaveDuplicates();
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
   void aFailedStateWriteKeepsTheRotatedTokenAndDoesNotCallTheProviderAgain() {
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     seed(SEED);

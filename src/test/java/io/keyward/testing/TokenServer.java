@@ -46,6 +46,7 @@ public final class TokenServer implements AutoCloseable {
   private final java.util.Set<String> liveRefreshTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicInteger invalidGrants = new AtomicInteger();
   private volatile boolean rotate = true;
+  private volatile java.util.function.Consumer<Request> beforeAnswer = r -> {};
 
   public TokenServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -97,6 +98,12 @@ public final class TokenServer implements AutoCloseable {
     return java.util.Set.copyOf(liveRefreshTokens);
   }
 
+  /** Runs before each standard answer (e.g. to hold the answer back at the worst moment). */
+  public TokenServer beforeAnswer(java.util.function.Consumer<Request> hook) {
+    this.beforeAnswer = hook == null ? r -> {} : hook;
+    return this;
+  }
+
   public List<Request> requests() {
     return List.copyOf(requests);
   }
@@ -117,7 +124,13 @@ public final class TokenServer implements AutoCloseable {
     Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, form(body));
     requests.add(request);
     Function<Request, Response> o = override;
-    Response response = o != null ? o.apply(request) : standard(request);
+    Response response;
+    if (o != null) {
+      response = o.apply(request);
+    } else {
+      beforeAnswer.accept(request);
+      response = standard(request);
+    }
     response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
     exchange.getResponseHeaders().add("Content-Type", response.contentType());
     exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
