@@ -23,7 +23,8 @@ import java.util.function.Function;
  */
 public final class TokenServer implements AutoCloseable {
   /** One request as the provider saw it. */
-  public record Request(String method, String path, Map<String, String> headers, Map<String, String> form) {
+  public record Request(String method, String path, Map<String, String> headers, Map<String, String> form,
+      String clientCertificateSubject) {
     public String header(String name) {
       return headers.get(name.toLowerCase());
     }
@@ -37,6 +38,7 @@ public final class TokenServer implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final String scheme;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger issued = new AtomicInteger();
   private volatile String clientId = "my-client";
@@ -49,14 +51,33 @@ public final class TokenServer implements AutoCloseable {
   private volatile java.util.function.Consumer<Request> beforeAnswer = r -> {};
 
   public TokenServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this(null, false);
+  }
+
+  /** An HTTPS token endpoint with this server identity; {@code needClientAuth} demands a client certificate. */
+  public TokenServer(javax.net.ssl.SSLContext tls, boolean needClientAuth) throws IOException {
+    if (tls == null) {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } else {
+      var https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+        @Override
+        public void configure(com.sun.net.httpserver.HttpsParameters params) {
+          var parameters = tls.getDefaultSSLParameters();
+          parameters.setNeedClientAuth(needClientAuth);
+          params.setSSLParameters(parameters);
+        }
+      });
+      server = https;
+    }
+    scheme = tls == null ? "http" : "https";
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
   }
 
   public String tokenUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/oauth2/token";
+    return scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/oauth2/token";
   }
 
   public TokenServer client(String id, String secret) {
@@ -121,7 +142,17 @@ public final class TokenServer implements AutoCloseable {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
     exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-    Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, form(body));
+    String subject = null;
+    if (exchange instanceof com.sun.net.httpserver.HttpsExchange https) {
+      try {
+        subject = ((java.security.cert.X509Certificate) https.getSSLSession().getPeerCertificates()[0])
+            .getSubjectX500Principal().getName();
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        subject = null;
+      }
+    }
+    Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, form(body),
+        subject);
     requests.add(request);
     Function<Request, Response> o = override;
     Response response;

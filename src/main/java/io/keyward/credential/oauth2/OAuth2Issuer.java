@@ -3,7 +3,9 @@ package io.keyward.credential.oauth2;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
 import com.nimbusds.oauth2.sdk.JWTBearerGrant;
+import com.nimbusds.oauth2.sdk.auth.PKITLSClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
+import javax.net.ssl.SSLSocketFactory;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.Scope;
@@ -34,14 +36,14 @@ import java.util.Set;
  * OAuth 2.0 token requests through the Nimbus SDK. Grants: client credentials, refresh token
  * (rotating refresh tokens are carried in the credential's state), JWT bearer (RFC 7523). Client
  * authentication: {@code client_secret_basic}, {@code client_secret_post}, {@code private_key_jwt},
- * {@code none}.
+ * {@code tls_client_auth} (mutual TLS), {@code none}; a CA bundle for private endpoints.
  */
 public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
-  private final HTTPRequestSender http;
+  private final HttpSenders http;
 
   public OAuth2Issuer(HTTPRequestSender http) {
-    this.http = http;
+    this.http = new HttpSenders(http);
   }
 
   @Override
@@ -90,7 +92,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
 
     Instant requestedAt = context.clock().instant();
-    HTTPResponse response = send(request.build(), tokenUrl);
+    HTTPResponse response = send(request.build(), tokenUrl, http.forTls(tlsMaterial(auth, context)));
     TokenResponses.Result result;
     try {
       result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
@@ -109,7 +111,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       IssueContext context) throws CredentialException {
     OAuth2Auth.ClientAuthentication method = auth.clientAuthenticationOrDefault();
     if (auth.clientSecretRef == null && method != OAuth2Auth.ClientAuthentication.privateKeyJwt
-        || clientId == null) {
+        && method != OAuth2Auth.ClientAuthentication.tlsClientAuth || clientId == null) {
       if (method == OAuth2Auth.ClientAuthentication.none || auth.grantOrDefault() == OAuth2Auth.Grant.jwtBearer) {
         return null;
       }
@@ -127,8 +129,24 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         yield new PrivateKeyJWT(Assertions.sign(auth.clientAssertion, "spec.auth.oauth2.clientAssertion", context,
             clientId, tokenUrl, null));
       }
+      case tlsClientAuth -> new PKITLSClientAuthentication(new ClientID(clientId), (SSLSocketFactory) null);
       case none -> null;
     };
+  }
+
+  /** The CA bundle and client certificate for this endpoint, or {@code null} when defaults do. */
+  private static TlsMaterial tlsMaterial(OAuth2Auth auth, IssueContext context) throws CredentialException {
+    boolean mtls = auth.clientAuthenticationOrDefault() == OAuth2Auth.ClientAuthentication.tlsClientAuth;
+    if (mtls && (auth.clientCertificateRef == null || auth.clientKeyRef == null)) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientCertificateRef",
+          "clientAuthentication tlsClientAuth needs clientCertificateRef and clientKeyRef");
+    }
+    if (!mtls && auth.caBundleRef == null) {
+      return null;
+    }
+    return new TlsMaterial(auth.caBundleRef == null ? null : context.secrets().get(auth.caBundleRef),
+        mtls ? context.secrets().get(auth.clientCertificateRef) : null,
+        mtls ? context.secrets().get(auth.clientKeyRef) : null);
   }
 
   private static TokenResponses.Quirks quirks(OAuth2Auth auth) {
@@ -136,15 +154,19 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         auth.expiresAtField, auth.outputFields == null ? List.of() : auth.outputFields);
   }
 
-  private HTTPResponse send(TokenRequest request, URI tokenUrl) throws CredentialException {
+  private static HTTPResponse send(TokenRequest request, URI tokenUrl, HTTPRequestSender sender)
+      throws CredentialException {
     try {
-      return request.toHTTPRequest().send(http);
+      return request.toHTTPRequest().send(sender);
     } catch (ResponseTooLargeException e) {
       throw CredentialException.transientFailure("InvalidTokenResponse", "token endpoint " + endpoint(tokenUrl)
           + " sent a response larger than " + e.limitBytes() + " bytes", null);
     } catch (HttpTimeoutException e) {
       throw CredentialException.transientFailure(
           "TokenEndpointUnreachable", "token endpoint " + endpoint(tokenUrl) + " did not answer in time", null);
+    } catch (javax.net.ssl.SSLException e) {
+      throw CredentialException.transientFailure("TlsHandshakeFailed", "TLS with token endpoint " + endpoint(tokenUrl)
+          + " failed (" + e.getClass().getSimpleName() + "); check caBundleRef and the client certificate", null);
     } catch (IOException e) {
       throw CredentialException.transientFailure("TokenEndpointUnreachable",
           "token endpoint " + endpoint(tokenUrl) + " could not be reached (" + e.getClass().getSimpleName() + ")",

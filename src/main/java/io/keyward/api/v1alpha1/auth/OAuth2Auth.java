@@ -24,9 +24,13 @@ import java.util.stream.Stream;
     value = "!has(self.grant) || self.grant != 'jwtBearer' || has(self.assertion)",
     message = "grant jwtBearer needs assertion")
 @ValidationRule(
-    value = "(has(self.clientAuthentication) && self.clientAuthentication in ['privateKeyJwt', 'none'])"
-        + " || has(self.clientSecretRef)",
-    message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt or none")
+    value = "(has(self.clientAuthentication) && self.clientAuthentication in ['privateKeyJwt', 'tlsClientAuth', 'none'])"
+        + " || has(self.clientSecretRef) || (has(self.grant) && self.grant == 'jwtBearer')",
+    message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt, tlsClientAuth or none")
+@ValidationRule(
+    value = "!has(self.clientAuthentication) || self.clientAuthentication != 'tlsClientAuth'"
+        + " || (has(self.clientCertificateRef) && has(self.clientKeyRef))",
+    message = "clientAuthentication tlsClientAuth needs clientCertificateRef and clientKeyRef")
 @ValidationRule(
     value = "!has(self.clientAuthentication) || self.clientAuthentication != 'privateKeyJwt'"
         + " || has(self.clientAssertion)",
@@ -50,6 +54,7 @@ public class OAuth2Auth implements AuthMethod {
     clientSecretBasic,
     clientSecretPost,
     privateKeyJwt,
+    tlsClientAuth,
     none
   }
 
@@ -80,6 +85,17 @@ public class OAuth2Auth implements AuthMethod {
 
   @JsonPropertyDescription("grant jwtBearer: the signed assertion exchanged for an access token (RFC 7523).")
   public JwtAssertion assertion;
+
+  @JsonPropertyDescription("tlsClientAuth: a Secret key holding the client certificate (PEM, chain allowed),"
+      + " e.g. tls.crt of a kubernetes.io/tls Secret.")
+  public SecretKeyRef clientCertificateRef;
+
+  @JsonPropertyDescription("tlsClientAuth: a Secret key holding the client certificate's private key (PEM).")
+  public SecretKeyRef clientKeyRef;
+
+  @JsonPropertyDescription("A Secret or ConfigMap-like Secret key holding PEM CA certificates to trust for the"
+      + " token endpoint instead of the system trust store (private endpoints).")
+  public SecretKeyRef caBundleRef;
 
   @JsonPropertyDescription("Scopes to request.")
   public List<String> scopes;
@@ -113,8 +129,9 @@ public class OAuth2Auth implements AuthMethod {
   @Override
   public List<SecretKeyRef> secretRefs() {
     List<SecretKeyRef> refs = new ArrayList<>();
-    Stream.of(clientIdRef, clientSecretRef, refreshTokenRef,
-            clientAssertion == null ? null : clientAssertion.keyRef, assertion == null ? null : assertion.keyRef)
+    Stream.<SecretKeyRef>of(clientIdRef, clientSecretRef, refreshTokenRef,
+            clientAssertion == null ? null : clientAssertion.keyRef, assertion == null ? null : assertion.keyRef,
+            clientCertificateRef, clientKeyRef, caBundleRef)
         .filter(r -> r != null).forEach(refs::add);
     return refs;
   }
