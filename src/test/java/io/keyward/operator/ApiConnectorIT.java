@@ -63,7 +63,8 @@ class ApiConnectorIT extends OperatorHarness {
       sleep(100);
     }
     assertThat(seen).hasSizeGreaterThanOrEqualTo(4);
-    assertThat(tokens.issuedCount()).isBetween(4, 9);
+    // refreshed at half-life, rounded down to whole seconds: every 1-2 s, never a storm
+    assertThat(tokens.issuedCount()).isBetween(4, 15);
 
     var status = connector("crm").getStatus();
     assertThat(status.expiresAt).isNotNull();
