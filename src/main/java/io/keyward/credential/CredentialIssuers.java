@@ -3,6 +3,7 @@ package io.keyward.credential;
 import io.keyward.api.v1alpha1.auth.AuthMethod;
 import io.keyward.credential.apikey.ApiKeyIssuer;
 import io.keyward.credential.basic.BasicIssuer;
+import io.keyward.credential.jwt.JwtIssuer;
 import io.keyward.credential.oauth2.OAuth2Issuer;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import java.util.List;
@@ -21,7 +22,8 @@ public final class CredentialIssuers {
 
   /** Every built-in issuer; the ones that call providers use {@code http}. */
   public static CredentialIssuers standard(HTTPRequestSender http) {
-    return new CredentialIssuers(List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer()));
+    return new CredentialIssuers(
+        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer()));
   }
 
   /** Issues with the issuer registered for the block's class. */

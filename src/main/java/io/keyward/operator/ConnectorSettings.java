@@ -24,7 +24,8 @@ record ConnectorSettings(
       AuthMethod auth = spec.auth.active();
       RefreshSpec refresh = spec.refresh == null ? new RefreshSpec() : spec.refresh;
       RenewalPolicy policy = new RenewalPolicy(
-          GoDuration.parse(refresh.renewBefore, "spec.refresh.renewBefore"), refresh.renewBeforePercentage);
+          GoDuration.parse(refresh.renewBefore, "spec.refresh.renewBefore"),
+          refresh.renewBeforePercentage != null ? refresh.renewBeforePercentage : auth.defaultRenewBeforePercentage());
       Duration lifetime = GoDuration.parse(refresh.defaultLifetime, "spec.refresh.defaultLifetime");
       if (lifetime != null && lifetime.isZero()) {
         throw new IllegalArgumentException("spec.refresh.defaultLifetime: must be greater than zero");

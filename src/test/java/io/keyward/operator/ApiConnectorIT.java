@@ -316,6 +316,38 @@ class ApiConnectorIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  @Test
+  void jwtsAreMintedAndReMintedBeforeTheyExpire() throws Exception {
+    var key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
+    secretValues.add(key.getD().toString());
+    cluster.putSecret(NS, "logistics-key", Map.of("key.jwk", key.toJSONString()));
+    create(connector("logistics", auth -> {
+      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
+      auth.jwt.algorithm = io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.ES256;
+      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
+      auth.jwt.signingKey.secretRef = new SecretKeyRef("logistics-key", "key.jwk");
+      auth.jwt.claims = new io.keyward.api.v1alpha1.auth.JwtAuth.Claims();
+      auth.jwt.claims.issuer = "keyward";
+      auth.jwt.ttl = "4s";
+    }));
+
+    Map<String, String> out = awaitOutput("logistics-credentials", v -> true);
+    assertThat(out.get("header-value")).isEqualTo("Bearer " + out.get("token"));
+    Set<String> seen = new HashSet<>();
+    Instant end = Instant.now().plusSeconds(9);
+    while (Instant.now().isBefore(end)) {
+      Map<String, String> v = cluster.secretValues(NS, "logistics-credentials");
+      var jwt = com.nimbusds.jwt.SignedJWT.parse(v.get("token"));
+      assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key.toECPublicKey()))).isTrue();
+      assertThat(jwt.getJWTClaimsSet().getExpirationTime().toInstant()).isAfter(Instant.now());
+      seen.add(v.get("token"));
+      sleep(100);
+    }
+    assertThat(seen).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(connector("logistics").getStatus().authType).isEqualTo("jwt");
+    assertNoSecretValueLeaked();
+  }
+
   void requestRefresh(String name, String at) {
     client.resources(ApiConnector.class).inNamespace(NS).withName(name)
         .edit(c -> {

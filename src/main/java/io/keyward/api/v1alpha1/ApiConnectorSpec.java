@@ -8,7 +8,7 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ApiConnectorSpec {
   @Required
-  @JsonPropertyDescription("How to obtain the credential: exactly one of oauth2, apiKey, basic.")
+  @JsonPropertyDescription("How to obtain the credential: exactly one of oauth2, apiKey, basic, jwt.")
   public AuthSpec auth;
 
   @JsonPropertyDescription("When to refresh credentials that expire.")

@@ -3,10 +3,7 @@ package io.keyward.credential.oauth2;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyward.api.v1alpha1.GoDuration;
@@ -16,7 +13,6 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.net.URI;
-import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -69,8 +65,7 @@ final class Assertions {
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
         claims.build());
     try {
-      JWSSigner signer = key.key() instanceof ECPrivateKey ec ? new ECDSASigner(ec) : new RSASSASigner(key.key());
-      jwt.sign(signer);
+      jwt.sign(key.signer());
       return jwt;
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(field + ".keyRef", "the key cannot sign with " + algorithm);

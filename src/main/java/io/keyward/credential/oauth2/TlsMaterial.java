@@ -48,7 +48,7 @@ public record TlsMaterial(String caBundle, String clientCertificate, String clie
       }
       KeyManagerFactory keys = null;
       if (clientCertificate != null) {
-        PrivateKey key = PrivateKeys.parse(clientKey, "spec.auth.oauth2.clientKeyRef").key();
+        PrivateKey key = PrivateKeys.parse(clientKey, "spec.auth.oauth2.clientKeyRef").privateKey();
         Collection<? extends Certificate> chain = certificates(clientCertificate, "spec.auth.oauth2.clientCertificateRef");
         KeyStore identity = KeyStore.getInstance("PKCS12");
         identity.load(null, null);
@@ -63,7 +63,7 @@ public record TlsMaterial(String caBundle, String clientCertificate, String clie
       return context;
     } catch (CredentialException e) {
       throw e;
-    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+    } catch (java.security.GeneralSecurityException | java.io.IOException | com.nimbusds.jose.JOSEException e) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientCertificateRef",
           "the certificate and key do not form a usable TLS identity (" + e.getClass().getSimpleName() + ")");
     }

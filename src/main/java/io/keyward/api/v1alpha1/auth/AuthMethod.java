@@ -13,4 +13,9 @@ public interface AuthMethod {
 
   /** Every Secret key this block reads. */
   List<SecretKeyRef> secretRefs();
+
+  /** The renewal percentage when the spec gives none; {@code null} for the operator's default. */
+  default Integer defaultRenewBeforePercentage() {
+    return null;
+  }
 }

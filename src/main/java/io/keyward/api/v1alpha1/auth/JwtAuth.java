@@ -1,0 +1,83 @@
+package io.keyward.api.v1alpha1.auth;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.keyward.api.v1alpha1.GoDuration;
+import io.keyward.api.v1alpha1.SecretKeyRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A short-lived JWT that Keyward signs with a private key, re-minted before it expires. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class JwtAuth implements AuthMethod {
+  /** JWS algorithms Keyward signs with. */
+  public enum Algorithm {
+    RS256, RS384, RS512, PS256, ES256, ES384, EdDSA
+  }
+
+  /** Where the signing key comes from. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SigningKey {
+    @Required
+    @JsonPropertyDescription("A Secret key holding the private key: PEM (PKCS#1, PKCS#8, SEC1; RSA, EC, Ed25519)"
+        + " or a JWK.")
+    public SecretKeyRef secretRef;
+  }
+
+  /** The registered claims, and static custom ones. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Claims {
+    @JsonPropertyDescription("iss")
+    public String issuer;
+
+    @JsonPropertyDescription("sub")
+    public String subject;
+
+    @JsonPropertyDescription("aud (one or more)")
+    public List<String> audience;
+
+    @JsonPropertyDescription("Further claims with fixed string values.")
+    public Map<String, String> extra;
+  }
+
+  @Required
+  @JsonPropertyDescription("RS256, RS384, RS512, PS256, ES256, ES384 or EdDSA; must fit the key.")
+  public Algorithm algorithm;
+
+  @Required
+  @JsonPropertyDescription("The private key the JWTs are signed with.")
+  public SigningKey signingKey;
+
+  @JsonPropertyDescription("Claims of every minted JWT; iat, nbf, exp and a unique jti are added.")
+  public Claims claims;
+
+  @Pattern(GoDuration.PATTERN)
+  @JsonPropertyDescription("Lifetime of each JWT. Default 10m; re-minted at half-life at the latest.")
+  public String ttl;
+
+  @JsonPropertyDescription("kid header. Default: the JWK's kid, else its RFC 7638 thumbprint.")
+  public String keyId;
+
+  @Override
+  public String type() {
+    return "jwt";
+  }
+
+  @Override
+  public List<SecretKeyRef> secretRefs() {
+    List<SecretKeyRef> refs = new ArrayList<>();
+    if (signingKey != null && signingKey.secretRef != null) {
+      refs.add(signingKey.secretRef);
+    }
+    return refs;
+  }
+
+  /** Minted tokens are re-minted at half-life at the latest, unless the spec says otherwise. */
+  @Override
+  public Integer defaultRenewBeforePercentage() {
+    return 50;
+  }
+}

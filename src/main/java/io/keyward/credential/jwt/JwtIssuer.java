@@ -1,0 +1,93 @@
+package io.keyward.credential.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.keyward.api.v1alpha1.GoDuration;
+import io.keyward.api.v1alpha1.auth.JwtAuth;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.CredentialIssuer;
+import io.keyward.credential.IssueContext;
+import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.keys.PrivateKeys;
+import io.keyward.credential.keys.SigningKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Mints a short-lived JWT signed with the user's private key: {@code iss}, {@code sub},
+ * {@code aud}, static claims, {@code iat}, {@code nbf}, {@code exp}, a unique {@code jti}, and a
+ * {@code kid} (given, or the JWK thumbprint of RFC 7638).
+ */
+public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
+  static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
+  private static final String KEY_FIELD = "spec.auth.jwt.signingKey.secretRef";
+
+  @Override
+  public Class<JwtAuth> authClass() {
+    return JwtAuth.class;
+  }
+
+  @Override
+  public IssuedCredential issue(JwtAuth auth, IssueContext context) throws CredentialException {
+    if (auth.algorithm == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.jwt.algorithm", "is required");
+    }
+    if (auth.signingKey == null || auth.signingKey.secretRef == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.jwt.signingKey", "secretRef is required");
+    }
+    SigningKey key = PrivateKeys.parse(context.secrets().get(auth.signingKey.secretRef), KEY_FIELD);
+    JWSAlgorithm algorithm = JWSAlgorithm.parse(auth.algorithm.name());
+    PrivateKeys.requireFits(key, algorithm, "spec.auth.jwt.algorithm");
+    Duration ttl = ttl(auth);
+
+    Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant expiresAt = now.plus(ttl);
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
+    if (auth.claims != null && auth.claims.extra != null) {
+      auth.claims.extra.forEach(claims::claim); // first, so that they cannot override the registered claims
+    }
+    claims.issueTime(Date.from(now))
+        .notBeforeTime(Date.from(now))
+        .expirationTime(Date.from(expiresAt))
+        .jwtID(UUID.randomUUID().toString());
+    if (auth.claims != null) {
+      claims.issuer(auth.claims.issuer).subject(auth.claims.subject);
+      if (auth.claims.audience != null && !auth.claims.audience.isEmpty()) {
+        claims.audience(auth.claims.audience);
+      }
+    }
+    try {
+      String keyId = auth.keyId != null ? auth.keyId
+          : key.keyId() != null ? key.keyId() : key.publicJwk().computeThumbprint().toString();
+      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
+          claims.build());
+      jwt.sign(key.signer());
+      String token = jwt.serialize();
+      return new IssuedCredential("Authorization", "Bearer " + token, token, "Bearer", now, expiresAt, Map.of(),
+          List.of());
+    } catch (JOSEException e) {
+      throw CredentialException.invalidConfiguration(KEY_FIELD, "the key cannot sign with " + algorithm);
+    }
+  }
+
+  private static Duration ttl(JwtAuth auth) throws CredentialException {
+    try {
+      Duration ttl = auth.ttl == null ? DEFAULT_TTL : GoDuration.parse(auth.ttl, "spec.auth.jwt.ttl");
+      if (ttl.toSeconds() < 1) {
+        throw CredentialException.invalidConfiguration("spec.auth.jwt.ttl", "must be at least 1s");
+      }
+      return ttl;
+    } catch (IllegalArgumentException e) {
+      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
+    }
+  }
+}
