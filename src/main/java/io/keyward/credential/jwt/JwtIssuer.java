@@ -12,6 +12,8 @@ import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuer;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
+import com.nimbusds.jose.util.Base64URL;
+import io.keyward.credential.keys.Certificates;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.time.Duration;
@@ -25,7 +27,8 @@ import java.util.UUID;
 /**
  * Mints a short-lived JWT signed with the user's private key: {@code iss}, {@code sub},
  * {@code aud}, static claims, {@code iat}, {@code nbf}, {@code exp}, a unique {@code jti}, and a
- * {@code kid} (given, or the JWK thumbprint of RFC 7638).
+ * {@code kid} (given, or the JWK thumbprint of RFC 7638), and {@code x5t#S256} when the key's
+ * certificate is given.
  */
 public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
   static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
@@ -44,7 +47,12 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     if (auth.signingKey == null || auth.signingKey.secretRef == null) {
       throw CredentialException.invalidConfiguration("spec.auth.jwt.signingKey", "secretRef is required");
     }
-    SigningKey key = PrivateKeys.parse(context.secrets().get(auth.signingKey.secretRef), KEY_FIELD);
+    char[] passphrase = auth.signingKey.passphraseRef == null
+        ? null : context.secrets().get(auth.signingKey.passphraseRef).strip().toCharArray();
+    SigningKey key = PrivateKeys.parse(context.secrets().get(auth.signingKey.secretRef), passphrase, KEY_FIELD);
+    Base64URL certificateThumbprint = auth.signingKey.certificateRef == null
+        ? null : Certificates.sha256Thumbprint(context.secrets().get(auth.signingKey.certificateRef), key,
+            "spec.auth.jwt.signingKey.certificateRef");
     JWSAlgorithm algorithm = JWSAlgorithm.parse(auth.algorithm.name());
     PrivateKeys.requireFits(key, algorithm, "spec.auth.jwt.algorithm");
     Duration ttl = ttl(auth);
@@ -68,8 +76,8 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     try {
       String keyId = auth.keyId != null ? auth.keyId
           : key.keyId() != null ? key.keyId() : key.publicJwk().computeThumbprint().toString();
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
-          claims.build());
+      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId)
+          .x509CertSHA256Thumbprint(certificateThumbprint).build(), claims.build());
       jwt.sign(key.signer());
       String token = jwt.serialize();
       return new IssuedCredential("Authorization", "Bearer " + token, token, "Bearer", now, expiresAt, Map.of(),

@@ -29,6 +29,8 @@ import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
  * Reads private keys as users keep them in Secrets: PEM (PKCS#1, PKCS#8, SEC1; RSA, EC, Ed25519),
@@ -36,9 +38,19 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * material.
  */
 public final class PrivateKeys {
+  private static final java.security.Provider BOUNCY_CASTLE =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   private PrivateKeys() {}
 
   public static SigningKey parse(String text, String field) throws CredentialException {
+    return parse(text, null, field);
+  }
+
+  /**
+   * @param passphrase the passphrase of an encrypted PKCS#8 PEM, or {@code null}
+   */
+  public static SigningKey parse(String text, char[] passphrase, String field) throws CredentialException {
     String trimmed = text == null ? "" : text.strip();
     if (trimmed.isEmpty()) {
       throw CredentialException.invalidConfiguration(field, "the key is empty");
@@ -47,7 +59,7 @@ public final class PrivateKeys {
       return fromJson(trimmed, field);
     }
     if (trimmed.contains("-----BEGIN")) {
-      JWK jwk = fromPem(trimmed, field);
+      JWK jwk = fromPem(trimmed, passphrase, field);
       return new SigningKey(jwk, null, defaultAlgorithm(jwk, field), null, null);
     }
     throw CredentialException.invalidConfiguration(field, "not a PEM private key, a JWK or a service-account key file");
@@ -61,7 +73,7 @@ public final class PrivateKeys {
       throw CredentialException.invalidConfiguration(field, "not valid JSON");
     }
     if ("service_account".equals(object.get("type")) && object.get("private_key") instanceof String pem) {
-      JWK jwk = fromPem(pem, field);
+      JWK jwk = fromPem(pem, null, field);
       return new SigningKey(jwk, string(object.get("private_key_id")), defaultAlgorithm(jwk, field),
           string(object.get("client_email")), string(object.get("token_uri")));
     }
@@ -85,7 +97,7 @@ public final class PrivateKeys {
   }
 
   /** The private key of a PEM block, with its public half, as a JWK. */
-  static JWK fromPem(String pem, String field) throws CredentialException {
+  static JWK fromPem(String pem, char[] passphrase, String field) throws CredentialException {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object object = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -94,6 +106,17 @@ public final class PrivateKeys {
         info = pair.getPrivateKeyInfo();
       } else if (object instanceof PrivateKeyInfo i) {
         info = i;
+      } else if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
+        if (passphrase == null) {
+          throw CredentialException.invalidConfiguration(field, "the PEM private key is encrypted; set passphraseRef");
+        }
+        try {
+          info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+              .setProvider(BOUNCY_CASTLE).build(passphrase));
+        } catch (org.bouncycastle.pkcs.PKCSException | org.bouncycastle.operator.OperatorCreationException e) {
+          throw CredentialException.invalidConfiguration(field.replace("secretRef", "passphraseRef"),
+              "the passphrase does not decrypt the key");
+        }
       } else {
         throw CredentialException.invalidConfiguration(field, object == null
             ? "no PEM block found"

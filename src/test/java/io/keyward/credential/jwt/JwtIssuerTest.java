@@ -161,6 +161,73 @@ class JwtIssuerTest {
         });
   }
 
+  static String encryptedPkcs8(java.security.PrivateKey key, String passphrase) throws Exception {
+    var encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+        org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+        .setPassword(passphrase.toCharArray()).build();
+    var out = new java.io.StringWriter();
+    try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor));
+    }
+    return out.toString();
+  }
+
+  static final SecretKeyRef PASSPHRASE = new SecretKeyRef("logistics-key", "passphrase");
+  static final SecretKeyRef CERTIFICATE = new SecretKeyRef("logistics-key", "tls.crt");
+
+  @Test
+  void anEncryptedPkcs8KeyIsReadWithItsPassphrase() throws Exception {
+    String pem = encryptedPkcs8(rsa.toPrivateKey(), "open sesame");
+    assertThat(pem).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+    JwtAuth a = auth(JwtAuth.Algorithm.RS256);
+    a.signingKey.passphraseRef = PASSPHRASE;
+    var ok = new IssueContext(SecretValues.of(Map.of(KEY, pem, PASSPHRASE, "open sesame\n")),
+        Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
+
+    SignedJWT jwt = SignedJWT.parse(new JwtIssuer().issue(a, ok).token());
+    assertThat(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(rsa.toRSAPublicKey()))).isTrue();
+
+    var wrong = new IssueContext(SecretValues.of(Map.of(KEY, pem, PASSPHRASE, "guess")),
+        Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
+    assertThatThrownBy(() -> new JwtIssuer().issue(a, wrong))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.getMessage()).startsWith("spec.auth.jwt.signingKey.passphraseRef").contains("does not decrypt");
+          assertThat(e.getMessage()).doesNotContain("guess");
+        });
+    assertThatThrownBy(() -> new JwtIssuer().issue(auth(JwtAuth.Algorithm.RS256), context(pem)))
+        .hasMessageContaining("set passphraseRef");
+  }
+
+  @Test
+  void theCertificateThumbprintGoesIntoX5tS256() throws Exception {
+    var now = java.util.Date.from(NOW);
+    var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+        new org.bouncycastle.asn1.x500.X500Name("CN=logistics"), java.math.BigInteger.ONE, now,
+        java.util.Date.from(NOW.plus(Duration.ofDays(1))), new org.bouncycastle.asn1.x500.X500Name("CN=logistics"),
+        rsa.toPublicKey());
+    var certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(
+        new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(rsa.toPrivateKey())));
+    String pem = "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(certificate.getEncoded())
+        + "\n-----END CERTIFICATE-----\n";
+    JwtAuth a = auth(JwtAuth.Algorithm.RS256);
+    a.signingKey.certificateRef = CERTIFICATE;
+    var ctx = new IssueContext(SecretValues.of(Map.of(KEY, pkcs8(rsa.toPrivateKey().getEncoded()), CERTIFICATE, pem)),
+        Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
+
+    SignedJWT jwt = SignedJWT.parse(new JwtIssuer().issue(a, ctx).token());
+
+    byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+    assertThat(jwt.getHeader().getX509CertSHA256Thumbprint().decode()).isEqualTo(expected);
+
+    var otherKey = new IssueContext(SecretValues.of(Map.of(KEY, pkcs8(p256.toPrivateKey().getEncoded()),
+        CERTIFICATE, pem)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
+    JwtAuth ec = auth(JwtAuth.Algorithm.ES256);
+    ec.signingKey.certificateRef = CERTIFICATE;
+    assertThatThrownBy(() -> new JwtIssuer().issue(ec, otherKey)).hasMessageContaining("not for this signing key");
+  }
+
   @Test
   void aPublicJwkIsRefused() {
     assertThatThrownBy(() -> new JwtIssuer().issue(auth(JwtAuth.Algorithm.RS256), context(rsa.toPublicJWK().toJSONString())))

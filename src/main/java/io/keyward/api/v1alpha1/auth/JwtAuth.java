@@ -25,6 +25,12 @@ public class JwtAuth implements AuthMethod {
     @JsonPropertyDescription("A Secret key holding the private key: PEM (PKCS#1, PKCS#8, SEC1; RSA, EC, Ed25519)"
         + " or a JWK.")
     public SecretKeyRef secretRef;
+
+    @JsonPropertyDescription("A Secret key holding the passphrase of an encrypted PKCS#8 key.")
+    public SecretKeyRef passphraseRef;
+
+    @JsonPropertyDescription("A Secret key holding the key's X.509 certificate (PEM); adds the x5t#S256 header.")
+    public SecretKeyRef certificateRef;
   }
 
   /** The registered claims, and static custom ones. */
@@ -69,8 +75,13 @@ public class JwtAuth implements AuthMethod {
   @Override
   public List<SecretKeyRef> secretRefs() {
     List<SecretKeyRef> refs = new ArrayList<>();
-    if (signingKey != null && signingKey.secretRef != null) {
-      refs.add(signingKey.secretRef);
+    if (signingKey != null) {
+      for (SecretKeyRef ref : new SecretKeyRef[] {signingKey.secretRef, signingKey.passphraseRef,
+          signingKey.certificateRef}) {
+        if (ref != null) {
+          refs.add(ref);
+        }
+      }
     }
     return refs;
   }
