@@ -57,7 +57,14 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     PrivateKeys.requireFits(key, algorithm, "spec.auth.jwt.algorithm");
     Duration ttl = ttl(auth);
 
-    Instant now = context.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+    String keyId = auth.keyId != null ? auth.keyId : key.keyId();
+    return mint(auth, key, algorithm, keyId, certificateThumbprint, ttl, context.clock().instant());
+  }
+
+  /** Builds and signs one JWT with a parsed key (what the benchmark measures). */
+  static IssuedCredential mint(JwtAuth auth, SigningKey key, JWSAlgorithm algorithm, String givenKeyId,
+      Base64URL certificateThumbprint, Duration ttl, Instant instant) throws CredentialException {
+    Instant now = instant.truncatedTo(ChronoUnit.SECONDS);
     Instant expiresAt = now.plus(ttl);
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
     if (auth.claims != null && auth.claims.extra != null) {
@@ -74,8 +81,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
       }
     }
     try {
-      String keyId = auth.keyId != null ? auth.keyId
-          : key.keyId() != null ? key.keyId() : key.publicJwk().computeThumbprint().toString();
+      String keyId = givenKeyId != null ? givenKeyId : key.publicJwk().computeThumbprint().toString();
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId)
           .x509CertSHA256Thumbprint(certificateThumbprint).build(), claims.build());
       jwt.sign(key.signer());

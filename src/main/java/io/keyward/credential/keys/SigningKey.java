@@ -4,7 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -31,7 +30,7 @@ public record SigningKey(JWK jwk, String keyId, JWSAlgorithm algorithm, String s
     if (jwk instanceof ECKey ec) {
       return new ECDSASigner(ec);
     }
-    return new Ed25519Signer((OctetKeyPair) jwk);
+    return new BouncyCastleEd25519Signer((OctetKeyPair) jwk);
   }
 
   /** The public half, for verification and for a JWKS. */
