@@ -18,6 +18,7 @@ import java.util.Map;
  * @param notices things the user should know (shown in status)
  * @param state what the issuer needs next time (e.g. the current refresh token): persisted in the
  *     state Secret only, never projected into the output Secret
+ * @param publication public keys to publish (generated signing keys), or {@code null}
  */
 public record IssuedCredential(
     String headerName,
@@ -28,7 +29,17 @@ public record IssuedCredential(
     Instant expiresAt,
     Map<String, String> extraOutput,
     List<Notice> notices,
-    Map<String, String> state) {
+    Map<String, String> state,
+    KeyPublication publication) {
+
+  /**
+   * Public signing keys to publish as a JWKS.
+   *
+   * @param jwks the JWK set JSON (public keys only)
+   * @param currentKeyId the key that signs now
+   * @param nextRotation when the next key will be generated or take over
+   */
+  public record KeyPublication(String jwks, String currentKeyId, Instant nextRotation) {}
 
   public IssuedCredential {
     extraOutput = Map.copyOf(extraOutput);
@@ -39,22 +50,27 @@ public record IssuedCredential(
   /** A credential that needs no state. */
   public IssuedCredential(String headerName, String headerValue, String token, String tokenType, Instant issuedAt,
       Instant expiresAt, Map<String, String> extraOutput, List<Notice> notices) {
-    this(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices, Map.of());
+    this(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices, Map.of(), null);
   }
 
   public IssuedCredential withState(Map<String, String> newState) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
-        newState);
+        newState, publication);
   }
 
   public IssuedCredential withNotices(List<Notice> newNotices) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput,
-        newNotices, state);
+        newNotices, state, publication);
   }
 
   public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,
-        state);
+        state, publication);
+  }
+
+  public IssuedCredential withPublication(KeyPublication newPublication) {
+    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
+        state, newPublication);
   }
 
   /** Never prints the secret parts. */

@@ -42,6 +42,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private StateStore state;
   private OutputSecret output;
   private Issuance issuance;
+  private JwksConfigMap jwks;
 
   public ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events) {
     this.issuers = issuers;
@@ -53,6 +54,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   @Override
   public List<EventSource<?, ApiConnector>> prepareEventSources(EventSourceContext<ApiConnector> context) {
     InformerEventSource<Secret, ApiConnector> informer = SecretWatch.create(context);
+    var configMaps = JwksConfigMap.informer(context);
+    jwks = new JwksConfigMap(context.getClient(), configMaps);
     Secrets secrets = new Secrets(context.getClient(), informer);
     inputs = new SecretInputs(secrets);
     state = new StateStore(secrets);
@@ -61,7 +64,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       events = new KubernetesEvents(context.getClient(), settings.clock());
     }
     issuance = new Issuance(issuers, state, events, settings.clock());
-    return List.of(informer);
+    return List.of(informer, configMaps);
   }
 
   /** Waits for in-flight issuances to persist their results; called when the operator stops. */
@@ -127,6 +130,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private void project(ApiConnector connector, ConnectorSettings spec, StoredCredential stored)
       throws CredentialException {
     try {
+      if (stored.credential().publication() != null) {
+        jwks.publish(connector, stored.credential().publication()); // public keys before any token that needs them
+      }
       output.project(connector, spec.outputSecretName(), stored.credential());
     } catch (KubernetesClientException e) {
       throw CredentialException.transientFailure("OutputWriteFailed",

@@ -47,6 +47,10 @@ final class StatusBuilder {
       s.issuedAt = time(c.issuedAt());
       s.expiresAt = time(c.expiresAt());
       s.renewalTime = o.plan() == null ? null : time(o.plan().renewAt());
+      if (c.publication() != null) {
+        s.currentKeyId = c.publication().currentKeyId();
+        s.nextKeyRotation = time(c.publication().nextRotation());
+      }
     }
     s.lastFailureTime = f != null ? time(f.at()) : previous == null ? null : previous.lastFailureTime;
     s.consecutiveFailures = f == null ? 0 : f.count();

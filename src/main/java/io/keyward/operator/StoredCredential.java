@@ -31,6 +31,11 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
     c.extraOutput().forEach((k, v) -> data.put(EXTRA + k, v));
     c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
     c.state().forEach((k, v) -> data.put(STATE + k, v));
+    if (c.publication() != null) {
+      data.put("publication.jwks", c.publication().jwks());
+      data.put("publication.kid", c.publication().currentKeyId());
+      data.put("publication.next-rotation", c.publication().nextRotation().toString());
+    }
     return data;
   }
 
@@ -45,6 +50,9 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
     List<Notice> notices = new ArrayList<>();
     Map<String, String> state = new HashMap<>();
     data.forEach((k, v) -> {
+      if (k.startsWith("publication.")) {
+        return;
+      }
       if (k.startsWith(EXTRA)) {
         extra.put(k.substring(EXTRA.length()), v);
       } else if (k.startsWith(NOTICE)) {
@@ -58,11 +66,17 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
       return new StoredCredential(
           new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
-              expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state),
+              expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state, publication(data)),
           fingerprint);
     } catch (java.time.format.DateTimeParseException e) {
       return null;
     }
+  }
+
+  private static IssuedCredential.KeyPublication publication(Map<String, String> data) {
+    String jwks = data.get("publication.jwks");
+    return jwks == null ? null : new IssuedCredential.KeyPublication(jwks, data.get("publication.kid"),
+        Instant.parse(data.get("publication.next-rotation")));
   }
 
   boolean expiredAt(Instant now) {

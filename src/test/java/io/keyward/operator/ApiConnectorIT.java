@@ -348,6 +348,42 @@ class ApiConnectorIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  @Test
+  void generatedKeysArePublishedInTheJwksConfigMapAndNeverInTheOutput() throws Exception {
+    create(connector("logistics", auth -> {
+      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
+      auth.jwt.algorithm = io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.EdDSA;
+      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
+      auth.jwt.signingKey.generate = new io.keyward.api.v1alpha1.auth.JwtAuth.Generate();
+      auth.jwt.signingKey.generate.type = io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.OKP;
+    }));
+
+    Map<String, String> out = awaitOutput("logistics-credentials", v -> true);
+    var configMap = client.configMaps().inNamespace(NS).withName("logistics-jwks").get();
+    var jwks = com.nimbusds.jose.jwk.JWKSet.parse(configMap.getData().get("jwks.json"));
+    var jwt = com.nimbusds.jwt.SignedJWT.parse(out.get("token"));
+    var key = jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
+    assertThat(key).isNotNull();
+    assertThat(key.isPrivate()).isFalse();
+    assertThat(jwt.verify(new com.nimbusds.jose.crypto.Ed25519Verifier(key.toOctetKeyPair()))).isTrue();
+    assertThat(configMap.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo("logistics"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      var status = connector("logistics").getStatus();
+      assertThat(status.currentKeyId).isEqualTo(jwt.getHeader().getKeyID());
+      assertThat(status.nextKeyRotation).isNotNull();
+    });
+    String privatePart = cluster.secretValues(NS, "logistics-keyward-state").get("state.signing-keys");
+    assertThat(privatePart).contains("\"d\"");
+    var entry = (Map<?, ?>) ((List<?>) com.nimbusds.jose.util.JSONObjectUtils.parse(privatePart).get("keys")).get(0);
+    String d = (String) ((Map<?, ?>) entry.get("jwk")).get("d");
+    assertThat(d).hasSizeGreaterThan(40);
+    secretValues.add(d);
+    assertThat(String.join("\n", out.values())).doesNotContain(d);
+    assertThat(configMap.getData().get("jwks.json")).doesNotContain(d);
+    assertNoSecretValueLeaked();
+  }
+
   void requestRefresh(String name, String at) {
     client.resources(ApiConnector.class).inNamespace(NS).withName(name)
         .edit(c -> {

@@ -17,6 +17,10 @@ public class ApiConnectorStatus {
   public String renewalTime;
   public String lastFailureTime;
   public Integer consecutiveFailures;
+  /** kid of the generated key that signs now (jwt with signingKey.generate). */
+  public String currentKeyId;
+  /** When the next generated key is created or takes over. */
+  public String nextKeyRotation;
   /** The value of the keyward.io/refresh-requested-at annotation last acted on. */
   public String lastRefreshRequest;
 

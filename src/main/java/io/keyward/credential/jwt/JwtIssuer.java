@@ -44,8 +44,12 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     if (auth.algorithm == null) {
       throw CredentialException.invalidConfiguration("spec.auth.jwt.algorithm", "is required");
     }
-    if (auth.signingKey == null || auth.signingKey.secretRef == null) {
-      throw CredentialException.invalidConfiguration("spec.auth.jwt.signingKey", "secretRef is required");
+    if (auth.signingKey == null || (auth.signingKey.secretRef == null) == (auth.signingKey.generate == null)) {
+      throw CredentialException.invalidConfiguration("spec.auth.jwt.signingKey",
+          "exactly one of secretRef and generate must be set");
+    }
+    if (auth.signingKey.generate != null) {
+      return GeneratedKeys.mint(auth, context);
     }
     char[] passphrase = auth.signingKey.passphraseRef == null
         ? null : context.secrets().get(auth.signingKey.passphraseRef).strip().toCharArray();

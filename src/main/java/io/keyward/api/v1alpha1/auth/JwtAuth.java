@@ -18,10 +18,39 @@ public class JwtAuth implements AuthMethod {
     RS256, RS384, RS512, PS256, ES256, ES384, EdDSA
   }
 
-  /** Where the signing key comes from. */
+  /** Keys Keyward generates and rotates itself. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public static class SigningKey {
+  public static class Generate {
+    /** Key families. */
+    public enum KeyType {
+      RSA, EC, OKP
+    }
+
     @Required
+    @JsonPropertyDescription("RSA, EC or OKP (Ed25519); must fit the algorithm.")
+    public KeyType type;
+
+    @JsonPropertyDescription("RSA modulus size in bits. Default 2048.")
+    public Integer size;
+
+    @JsonPropertyDescription("EC curve: P-256 (default) or P-384.")
+    public String curve;
+
+    @Pattern(GoDuration.PATTERN)
+    @JsonPropertyDescription("How long a key signs before the next one takes over. Default 720h (30 days).")
+    public String rotateEvery;
+
+    @Pattern(GoDuration.PATTERN)
+    @JsonPropertyDescription("How long a new key is published in the JWKS before it signs anything, so that the"
+        + " provider's JWKS cache catches up. Default 1h.")
+    public String overlap;
+  }
+
+  /** Where the signing key comes from: a Secret, or generated. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @io.fabric8.generator.annotation.ValidationRule(value = "has(self.secretRef) != has(self.generate)",
+      message = "exactly one of secretRef and generate must be set")
+  public static class SigningKey {
     @JsonPropertyDescription("A Secret key holding the private key: PEM (PKCS#1, PKCS#8, SEC1; RSA, EC, Ed25519)"
         + " or a JWK.")
     public SecretKeyRef secretRef;
@@ -31,6 +60,10 @@ public class JwtAuth implements AuthMethod {
 
     @JsonPropertyDescription("A Secret key holding the key's X.509 certificate (PEM); adds the x5t#S256 header.")
     public SecretKeyRef certificateRef;
+
+    @JsonPropertyDescription("Generate keys and rotate them; the private keys live only in the state Secret and"
+        + " the public keys are published in the ConfigMap <name>-jwks.")
+    public Generate generate;
   }
 
   /** The registered claims, and static custom ones. */

@@ -1,0 +1,69 @@
+package io.keyward.operator;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.credential.IssuedCredential;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The ConfigMap {@code <name>-jwks} with the public keys of generated signing keys, written before
+ * the output Secret so that a provider can fetch a key before any token signed with it arrives.
+ * Only ConfigMaps Keyward manages are cached.
+ */
+final class JwksConfigMap {
+  static final String KEY = "jwks.json";
+  private final KubernetesClient client;
+  private final InformerEventSource<ConfigMap, ApiConnector> informer;
+
+  JwksConfigMap(KubernetesClient client, InformerEventSource<ConfigMap, ApiConnector> informer) {
+    this.client = client;
+    this.informer = informer;
+  }
+
+  static InformerEventSource<ConfigMap, ApiConnector> informer(EventSourceContext<ApiConnector> context) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(ConfigMap.class, ApiConnector.class)
+        .withName("jwks-configmaps")
+        .withNamespacesInheritedFromController()
+        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.KEYWARD)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ApiConnector.class, false))
+        .build(), context);
+  }
+
+  static String name(ApiConnector connector) {
+    return connector.getMetadata().getName() + "-jwks";
+  }
+
+  /** Writes the JWKS when it differs from what is published. */
+  void publish(ApiConnector connector, IssuedCredential.KeyPublication publication) {
+    String namespace = connector.getMetadata().getNamespace();
+    ConfigMap existing = informer.get(new ResourceID(name(connector), namespace)).orElse(null);
+    if (existing != null && Objects.equals(existing.getData(), Map.of(KEY, publication.jwks()))) {
+      return;
+    }
+    ConfigMap desired = new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name(connector))
+        .withNamespace(namespace)
+        .withLabels(Labels.owned(connector, "jwks"))
+        .withOwnerReferences(Labels.ownerReference(connector))
+        .endMetadata()
+        .withData(Map.of(KEY, publication.jwks()))
+        .build();
+    var ops = client.configMaps().inNamespace(namespace);
+    ResourceID primary = ResourceID.fromResource(connector);
+    if (existing == null) {
+      informer.handleRecentResourceCreate(primary, ops.resource(desired).createOr(op -> op.update()));
+    } else {
+      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      informer.handleRecentResourceUpdate(primary, ops.resource(desired).update(), existing);
+    }
+  }
+}
