@@ -2,10 +2,7 @@ package io.keyward.renewal;
 
 import java.util.Optional;
 
-/**
- * One named rule of the "is a refresh due?" chain ({@link RefreshChecks}): a decision when it
- * fires, empty when it has nothing to say and the next check should be asked.
- */
+/** One named rule of the "is a refresh due?" chain; empty when it has nothing to say. */
 @FunctionalInterface
 public interface RefreshCheck {
   Optional<RefreshDecision> evaluate(RefreshInputs in);

@@ -8,8 +8,7 @@ import java.util.Optional;
 
 /**
  * "Is a refresh due?" as an ordered chain of small named checks (cert-manager style): the first
- * that fires decides, and its reason ends up in status. When none fires the credential is
- * {@code UpToDate}.
+ * that fires decides.
  */
 public final class RefreshChecks {
   /** A user's explicit request wins over everything, backoff included; it is acted on once. */
@@ -24,42 +23,35 @@ public final class RefreshChecks {
               "Last attempt failed permanently; waiting for a change of the spec or a referenced Secret"))
           : Optional.empty();
 
-  /** After a transient failure nothing is attempted before the backoff has passed. */
   public static final RefreshCheck BACKING_OFF = in ->
       in.retryNotBefore() != null && in.now().isBefore(in.retryNotBefore())
           ? Optional.of(RefreshDecision.notDue("BackingOff", "Retrying at " + in.retryNotBefore()))
           : Optional.empty();
 
-  /** Nothing has been issued yet. */
   public static final RefreshCheck NO_CREDENTIAL = in -> !in.credentialStored()
       ? Optional.of(RefreshDecision.due("Issuing", "No credential has been issued yet"))
       : Optional.empty();
 
-  /** The stored credential was issued from other inputs than the current ones. */
   public static final RefreshCheck INPUTS_CHANGED = in ->
       !Objects.equals(in.storedFingerprint(), in.currentFingerprint())
           ? Optional.of(RefreshDecision.due("InputsChanged", "The spec or a referenced Secret changed"))
           : Optional.empty();
 
-  /** The stored credential is no longer valid (a missed renewal, or an operator that was down). */
   public static final RefreshCheck EXPIRED = in ->
       in.expiresAt() != null && !in.now().isBefore(in.expiresAt())
           ? Optional.of(RefreshDecision.due("Expired", "The credential expired at " + in.expiresAt()))
           : Optional.empty();
 
-  /** The planned renewal time has come. */
   public static final RefreshCheck RENEWAL_DUE = in ->
       in.renewAt() != null && !in.now().isBefore(in.renewAt())
           ? Optional.of(RefreshDecision.due("RenewalDue", "Renewal time " + in.renewAt() + " reached"))
           : Optional.empty();
 
-  /** The checks in the order they are asked. */
-  public static final List<RefreshCheck> CHAIN = List.of(
-      REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL, INPUTS_CHANGED, EXPIRED, RENEWAL_DUE);
+  static final List<RefreshCheck> CHAIN =
+      List.of(REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL, INPUTS_CHANGED, EXPIRED, RENEWAL_DUE);
 
   private RefreshChecks() {}
 
-  /** Runs {@link #CHAIN}; the first check that fires decides, else the credential is up to date. */
   public static RefreshDecision decide(RefreshInputs in) {
     for (RefreshCheck check : CHAIN) {
       Optional<RefreshDecision> decision = check.evaluate(in);
@@ -72,11 +64,7 @@ public final class RefreshChecks {
         : "Valid until " + in.expiresAt() + "; next refresh at " + in.renewAt());
   }
 
-  /**
-   * How long until something is scheduled to change: a pending retry if backing off, else the
-   * renewal time; {@link Duration#ZERO} when that time has already come, {@code null} when nothing
-   * is scheduled. Never negative.
-   */
+  /** Time until the next scheduled look (a pending retry, else the renewal time), or {@code null}. */
   public static Duration untilNextCheck(RefreshInputs in) {
     Instant next = in.retryNotBefore() != null && in.now().isBefore(in.retryNotBefore())
         ? in.retryNotBefore()

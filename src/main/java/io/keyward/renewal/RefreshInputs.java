@@ -3,7 +3,7 @@ package io.keyward.renewal;
 import java.time.Instant;
 
 /**
- * What the refresh checks look at: a snapshot of one connector's state at {@code now}.
+ * What the refresh checks look at.
  *
  * @param credentialStored whether a credential was issued and persisted
  * @param expiresAt its expiry, {@code null} when it never expires
@@ -12,8 +12,7 @@ import java.time.Instant;
  * @param renewAt the planned renewal time, {@code null} when none
  * @param terminalFailureFingerprint the inputs of a permanently failed attempt, {@code null} when none
  * @param retryNotBefore when a transient failure may be retried, {@code null} when none
- * @param refreshRequested a user asked for a refresh (the {@code keyward.io/refresh-requested-at}
- *     annotation) that has not been acted on yet
+ * @param refreshRequested a user asked for a refresh that has not been acted on yet
  * @param now the current time
  */
 public record RefreshInputs(
@@ -25,19 +24,4 @@ public record RefreshInputs(
     String terminalFailureFingerprint,
     Instant retryNotBefore,
     boolean refreshRequested,
-    Instant now) {
-
-  /** The inputs when no refresh has been requested by hand. */
-  public RefreshInputs(boolean credentialStored, Instant expiresAt, String currentFingerprint,
-      String storedFingerprint, Instant renewAt, String terminalFailureFingerprint, Instant retryNotBefore,
-      Instant now) {
-    this(credentialStored, expiresAt, currentFingerprint, storedFingerprint, renewAt, terminalFailureFingerprint,
-        retryNotBefore, false, now);
-  }
-
-  public RefreshInputs {
-    if (now == null) {
-      throw new IllegalArgumentException("now: required");
-    }
-  }
-}
+    Instant now) {}
