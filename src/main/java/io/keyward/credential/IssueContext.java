@@ -20,4 +20,10 @@ public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLi
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {
     this(secrets, clock, defaultLifetime, Map.of());
   }
+
+  /** Never prints the previous state (it may hold a refresh token or private keys). */
+  @Override
+  public String toString() {
+    return "IssueContext[defaultLifetime=" + defaultLifetime + ", state keys=" + previousState.keySet() + "]";
+  }
 }

@@ -26,6 +26,12 @@ final class KeyRing {
    * @param lastExpiry the latest {@code exp} of a token it signed, or {@code null}
    */
   record ManagedKey(JWK jwk, Instant createdAt, Instant activatesAt, Instant lastExpiry) {
+    /** Never prints the private key. */
+    @Override
+    public String toString() {
+      return "ManagedKey[kid=" + kid() + ", activatesAt=" + activatesAt + "]";
+    }
+
     String kid() {
       return jwk.getKeyID();
     }

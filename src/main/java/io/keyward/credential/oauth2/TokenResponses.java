@@ -45,7 +45,13 @@ final class TokenResponses {
    *
    * @param refreshToken the refresh token it carried, or {@code null}
    */
-  record Result(IssuedCredential credential, String refreshToken) {}
+  record Result(IssuedCredential credential, String refreshToken) {
+    /** Never prints the refresh token. */
+    @Override
+    public String toString() {
+      return "Result[" + credential + ", refreshToken=" + (refreshToken != null) + "]";
+    }
+}
 
   static Result parse(HTTPResponse response, Instant requestedAt, Duration defaultLifetime, Quirks quirks)
       throws CredentialException {
