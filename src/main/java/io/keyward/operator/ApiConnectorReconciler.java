@@ -86,6 +86,12 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     try {
       spec = ConnectorSettings.of(connector, settings.defaultLifetime());
       stored = state.load(connector, spec.stateSecretName()).orElse(null);
+      // an issued credential not yet written goes first, refresh due or not (DESIGN §3.3)
+      var written = issuance.persistPending(connector, spec, stored);
+      if (written.isPresent()) {
+        stored = written.get();
+        failures.clear(id); // the failed state write is done
+      }
       var values = inputs.resolve(connector, spec.auth());
       fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime());
       String fp = fingerprint;
@@ -98,9 +104,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       if (decision.due()) {
         stored = issuance.issue(connector, spec, SecretValues.of(values), fp, stored, decision);
         failure = null;
-      }
-      if (failure == null) {
-        failures.clear(id);
+      } else if (failure != null && !failure.terminal() && !now.isBefore(failure.retryNotBefore())) {
+        failure = null; // its retry is this reconcile: nothing else was due, so what failed was the write below
       }
     } catch (CredentialException e) {
       failure = recordFailure(connector, id, e, fingerprint, now);
@@ -112,6 +117,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       } catch (CredentialException e) {
         failure = recordFailure(connector, id, e, fingerprint, now);
       }
+    }
+    if (failure == null) {
+      failures.clear(id);
     }
     RenewalPlan plan = stored == null ? null : ConnectorSchedule.plan(connector, spec, stored);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(

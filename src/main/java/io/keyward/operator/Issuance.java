@@ -52,8 +52,42 @@ final class Issuance {
    */
   StoredCredential issue(ApiConnector connector, ConnectorSettings spec, SecretValues values,
       String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
-    Future<StoredCredential> result =
-        critical.submit(() -> issueNow(connector, spec, values, fingerprint, previous, decision));
+    return critically(() -> issueNow(connector, spec, values, fingerprint, previous, decision));
+  }
+
+  /**
+   * Persists a credential that was issued earlier but could not be written, before anything else
+   * happens to the connector (DESIGN §3.3): it may carry the only refresh token the provider still
+   * accepts. Called at the start of every reconcile, whether or not a refresh is due.
+   *
+   * @param stored what the state Secret holds now
+   * @return the credential now in the state Secret, if one was pending
+   */
+  Optional<StoredCredential> persistPending(ApiConnector connector, ConnectorSettings spec, StoredCredential stored)
+      throws CredentialException {
+    ResourceID id = ResourceID.fromResource(connector);
+    if (!pending.has(id)) {
+      return Optional.empty();
+    }
+    return critically(() -> {
+      Optional<StoredCredential> kept = pending.take(id);
+      if (kept.isEmpty()) {
+        return Optional.empty();
+      }
+      if (stored != null && stored.credential().issuedAt().isAfter(kept.get().credential().issuedAt())) {
+        // another writer (a former leader) stored a credential the provider issued later: that one is current
+        LOG.warn("{}/{}: the state Secret holds a credential issued after the unwritten one; keeping the newer",
+            connector.getMetadata().getNamespace(), connector.getMetadata().getName());
+        return Optional.of(stored);
+      }
+      persist(connector, spec, kept.get());
+      return Optional.of(announce(connector, spec, kept.get(), stored, RefreshDecision.due("WrittenOnRetry",
+          "state written on retry")));
+    });
+  }
+
+  private <T> T critically(java.util.concurrent.Callable<T> work) throws CredentialException {
+    Future<T> result = critical.submit(work);
     boolean interrupted = false;
     try {
       while (true) {
@@ -80,15 +114,9 @@ final class Issuance {
 
   private StoredCredential issueNow(ApiConnector connector, ConnectorSettings spec, SecretValues values,
       String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
-    ResourceID id = ResourceID.fromResource(connector);
-    Optional<StoredCredential> kept = pending.take(id);
-    if (kept.isPresent()) {
-      // issued earlier but not persisted: persist it before anything else, never ask the provider again for it
-      persist(connector, spec, kept.get());
-      if (kept.get().fingerprint().equals(fingerprint) && !kept.get().expiredAt(clock.instant())) {
-        return announce(connector, spec, kept.get(), previous, decision);
-      }
-      previous = kept.get();
+    if (pending.has(ResourceID.fromResource(connector))) {
+      // persistPending runs first in every reconcile; reaching here means it could not write
+      throw new IllegalStateException("an unwritten credential is pending; it must be persisted before a new issue");
     }
     Map<String, String> previousState = previous == null ? Map.of() : previous.credential().state();
     StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),

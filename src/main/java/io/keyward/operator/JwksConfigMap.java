@@ -9,7 +9,9 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,8 +43,11 @@ final class JwksConfigMap {
     return connector.getMetadata().getName() + "-jwks";
   }
 
-  /** Writes the JWKS when it differs from what is published. */
-  void publish(ApiConnector connector, IssuedCredential.KeyPublication publication) {
+  /**
+   * Writes the JWKS when it differs from what is published. A ConfigMap of that name that this
+   * connector does not own is left alone and reported.
+   */
+  void publish(ApiConnector connector, IssuedCredential.KeyPublication publication) throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
     ConfigMap existing = informer.get(new ResourceID(name(connector), namespace)).orElse(null);
     if (existing != null && Objects.equals(existing.getData(), Map.of(KEY, publication.jwks()))) {
@@ -60,10 +65,26 @@ final class JwksConfigMap {
     var ops = client.configMaps().inNamespace(namespace);
     ResourceID primary = ResourceID.fromResource(connector);
     if (existing == null) {
-      informer.handleRecentResourceCreate(primary, ops.resource(desired).createOr(op -> op.update()));
-    } else {
-      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-      informer.handleRecentResourceUpdate(primary, ops.resource(desired).update(), existing);
+      // not in our cache (which holds only Keyward's ConfigMaps): create, and never write over someone else's
+      try {
+        informer.handleRecentResourceCreate(primary, ops.resource(desired).create());
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        existing = ops.withName(name(connector)).get();
+        if (existing == null) {
+          throw e;
+        }
+      }
     }
+    if (!Labels.ownedBy(existing, connector)) {
+      // retried with backoff (not terminal): deleting a foreign ConfigMap sends no event that reaches us
+      throw CredentialException.transientFailure("ConfigMapConflict", "ConfigMap " + namespace + "/" + name(connector)
+          + " exists and is not managed by this connector; Keyward will not overwrite it (rename or delete it)", null);
+    }
+    desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+    informer.handleRecentResourceUpdate(primary, ops.resource(desired).update(), existing);
   }
 }

@@ -64,7 +64,8 @@ final class OutputSecret {
     if (existing != null && upToDate(existing, desired)) {
       return false;
     }
-    secrets.write(ResourceID.fromResource(connector), desired, existing);
+    // derived from state: whatever a conflicting writer put there, the projection of state is right
+    secrets.write(ResourceID.fromResource(connector), desired, existing, latest -> true);
     return true;
   }
 

@@ -25,6 +25,10 @@ final class PendingCredentials {
     return Optional.ofNullable(pending.remove(id));
   }
 
+  boolean has(ResourceID id) {
+    return pending.containsKey(id);
+  }
+
   void clear(ResourceID id) {
     pending.remove(id);
   }

@@ -26,21 +26,20 @@ final class Secrets {
 
   /**
    * Creates {@code desired}, or replaces {@code existing} with it under an optimistic-concurrency
-   * precondition (its resourceVersion). On a conflict the latest version is read once and written
-   * over, if this connector owns it: within one writer (JOSDK serialises a resource, leader election
-   * keeps other replicas passive) a conflict means our cache was stale, and what we hold is newer.
+   * precondition (its resourceVersion). On a conflict the latest version is read once (the only GET,
+   * and only then: our cache was behind, or emptied by a stop) and written over if this connector
+   * owns it and {@code mayReplace} accepts it; otherwise the conflict is thrown.
    */
-  Secret write(ResourceID primary, Secret desired, Secret existing) {
+  Secret write(ResourceID primary, Secret desired, Secret existing, java.util.function.Predicate<Secret> mayReplace) {
     try {
       return writeOnce(primary, desired, existing);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
-      // our cache was behind (or emptied by a stop): read the latest version once, then write over it
       Secret latest = client.secrets().inNamespace(desired.getMetadata().getNamespace())
           .withName(desired.getMetadata().getName()).get();
-      if (latest != null && !sameOwner(latest, desired)) {
+      if (latest != null && !(sameOwner(latest, desired) && mayReplace.test(latest))) {
         throw e;
       }
       return writeOnce(primary, desired, latest);

@@ -46,7 +46,15 @@ final class StateStore {
         .withType("Opaque")
         .withData(SecretData.encode(stored.toData()))
         .build();
-    secrets.write(ResourceID.fromResource(connector), desired, existing);
+    // On a conflict, decide again on the latest version: ours replaces it only if it holds nothing newer
+    // (a writer whose cache was behind, or emptied by a stop). If another writer stored a credential
+    // issued later, the conflict is thrown and the caller keeps ours pending.
+    secrets.write(ResourceID.fromResource(connector), desired, existing, latest -> notNewerThan(latest, stored));
+  }
+
+  private static boolean notNewerThan(Secret latest, StoredCredential ours) {
+    StoredCredential theirs = StoredCredential.fromData(SecretData.decode(latest));
+    return theirs == null || !theirs.credential().issuedAt().isAfter(ours.credential().issuedAt());
   }
 
   private static void requireOwned(Secret secret, ApiConnector connector) throws CredentialException {

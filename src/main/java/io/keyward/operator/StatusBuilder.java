@@ -109,7 +109,12 @@ final class StatusBuilder {
     if (o.credential() != null) {
       notices.addAll(o.credential().notices());
     }
-    if (o.plan() != null && o.plan().shortLifetime()) {
+    var c = o.credential();
+    if (c != null && c.expiresAt() != null && !c.expiresAt().isAfter(c.issuedAt())) {
+      notices.add(new Notice("ExpiredOnIssue", "the provider issued a credential that had already expired (expiry "
+          + time(c.expiresAt()) + "); Keyward asks again every "
+          + io.keyward.renewal.RenewalPolicy.EXPIRED_ON_ISSUE_RETRY.toSeconds() + " s, not in a loop"));
+    } else if (o.plan() != null && o.plan().shortLifetime()) {
       notices.add(new Notice("ShortLifetime", "the credential lives too briefly to stay valid "
           + "2 minutes after its replacement is written; it is refreshed at half-life, and a pod may briefly read "
           + "an expired credential before the kubelet syncs the Secret"));

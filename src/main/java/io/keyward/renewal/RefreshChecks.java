@@ -37,8 +37,10 @@ public final class RefreshChecks {
           ? Optional.of(RefreshDecision.due("InputsChanged", "The spec or a referenced Secret changed"))
           : Optional.empty();
 
+  /** Expired, and past the floor between two issues (a provider handing out expired tokens is not asked in a loop). */
   public static final RefreshCheck EXPIRED = in ->
       in.expiresAt() != null && !in.now().isBefore(in.expiresAt())
+          && (in.renewAt() == null || !in.now().isBefore(in.renewAt()))
           ? Optional.of(RefreshDecision.due("Expired", "The credential expired at " + in.expiresAt()))
           : Optional.empty();
 
@@ -58,6 +60,10 @@ public final class RefreshChecks {
       if (decision.isPresent()) {
         return decision.get();
       }
+    }
+    if (in.expiresAt() != null && !in.now().isBefore(in.expiresAt())) {
+      return RefreshDecision.notDue("MinimumInterval", "Expired at " + in.expiresAt()
+          + ", sooner than the minimum refresh interval after its issue; next refresh at " + in.renewAt());
     }
     return RefreshDecision.notDue("UpToDate", in.expiresAt() == null
         ? "The credential does not expire"

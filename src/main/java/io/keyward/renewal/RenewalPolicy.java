@@ -14,6 +14,13 @@ public record RenewalPolicy(Duration renewBefore, Integer renewBeforePercentage)
   public static final int DEFAULT_RENEW_BEFORE_PERCENTAGE = 33;
   /** How long the previous credential must stay valid after its replacement is written: the kubelet syncs mounted Secrets every 60–90 s. */
   public static final Duration MIN_HANDOVER = Duration.ofMinutes(2);
+  /** The shortest time between two issues of one connector's credential, however short its lifetime. */
+  public static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How long to wait before asking again when a provider issued a credential that had expired
+   * already (an expiry in the past, {@code expires_in: 0}): asking at once would loop.
+   */
+  public static final Duration EXPIRED_ON_ISSUE_RETRY = Duration.ofSeconds(30);
 
   public RenewalPolicy {
     if (renewBeforePercentage != null && (renewBeforePercentage < 1 || renewBeforePercentage > 99)) {

@@ -18,12 +18,16 @@ public final class RenewalSchedule {
    * When to renew a credential valid from {@code issuedAt} to {@code expiresAt}.
    *
    * @param jitterSeed in [0, 1): 0 renews exactly at the computed point, larger values earlier
+   * @return a renewal time never earlier than {@link RenewalPolicy#MIN_REFRESH_INTERVAL} after
+   *     {@code issuedAt}, even for a lifetime shorter than that, and {@link
+   *     RenewalPolicy#EXPIRED_ON_ISSUE_RETRY} after it for a credential issued already expired
    */
   public static RenewalPlan plan(Instant issuedAt, Instant expiresAt, RenewalPolicy policy, double jitterSeed) {
     Duration lifetime = Duration.between(issuedAt, expiresAt);
     if (lifetime.isNegative() || lifetime.isZero()) {
-      return new RenewalPlan(issuedAt, Duration.ZERO, true);
+      return new RenewalPlan(issuedAt.plus(RenewalPolicy.EXPIRED_ON_ISSUE_RETRY), Duration.ZERO, true);
     }
+    Instant earliest = issuedAt.plus(RenewalPolicy.MIN_REFRESH_INTERVAL);
     Duration half = lifetime.dividedBy(2);
     Duration byPercentage = lifetime.multipliedBy(policy.effectivePercentage()).dividedBy(100);
     Duration before = max(policy.effectiveRenewBefore(), byPercentage);
@@ -35,8 +39,11 @@ public final class RenewalSchedule {
     Duration untilRenewal = lifetime.minus(before);
     long jitterMillis = (long) (untilRenewal.toMillis() * MAX_JITTER * clamp(jitterSeed));
     Instant renewAt = expiresAt.minus(before).minusMillis(jitterMillis).truncatedTo(ChronoUnit.SECONDS);
-    if (renewAt.isBefore(issuedAt)) {
-      renewAt = issuedAt;
+    if (renewAt.isBefore(earliest)) {
+      // never sooner than MIN_REFRESH_INTERVAL after the last issue, even if the credential expires first
+      renewAt = earliest;
+      shortLifetime = true;
+      before = Duration.between(renewAt, expiresAt).isNegative() ? Duration.ZERO : Duration.between(renewAt, expiresAt);
     }
     return new RenewalPlan(renewAt, before, shortLifetime);
   }

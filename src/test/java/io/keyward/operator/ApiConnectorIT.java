@@ -428,4 +428,67 @@ class ApiConnectorIT extends OperatorHarness {
     awaitCondition("erp", "Ready", "False", "SecretConflict");
     assertThat(cluster.secretValues(NS, "erp-credentials")).containsOnly(Map.entry("mine", "do-not-touch"));
   }
+
+  // ---- review defects: no loops, no stuck Degraded, nobody else's ConfigMap --------------------
+
+  @Test
+  void aProviderThatIssuesExpiredTokensIsAskedAgainLaterNotInALoop() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    tokens.override(r -> Response.json(200, "{\"access_token\":\"born-expired-token\",\"token_type\":\"Bearer\","
+        + "\"expires_at\":\"2020-01-01T00:00:00Z\"}"));
+    secretValues.add("born-expired-token");
+    ApiConnector c = oauth2("crm");
+    c.getSpec().auth.oauth2.expiresAtField = "expires_at";
+    create(c);
+
+    awaitOutput("crm-credentials", v -> "born-expired-token".equals(v.get("token")));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(connector("crm").getStatus()
+        .condition("Warning")).get().extracting(w -> w.reason).isEqualTo("ExpiredOnIssue"));
+    sleep(4000);
+    assertThat(tokens.requests()).as("token requests within 4 s of an already-expired answer").hasSize(1);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aFailedOutputWriteIsRetriedAndDegradedClearsOnceItSucceeds() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    var refused = new java.util.concurrent.atomic.AtomicInteger();
+    cluster.intercept(r -> !"GET".equals(r.getMethod()) && (r.getPath().contains("/secrets/crm-credentials")
+        || r.getPath().endsWith("/secrets") && new String(r.getBody().getBytes()).contains("\"crm-credentials\""))
+        && refused.incrementAndGet() <= 1
+            ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\","
+                + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}")
+            : null);
+    create(oauth2("crm"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() >= 1);
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    assertThat(tokens.issuedCount()).as("the write was retried from state, not by asking the provider again")
+        .isEqualTo(1);
+    assertThat(eventReasons("crm")).contains("OutputWriteFailed");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aJwksConfigMapNameTakenBySomeoneElseIsNotOverwritten() {
+    client.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("logistics-jwks").withNamespace(NS).endMetadata()
+        .withData(Map.of("jwks.json", "{\"keys\":[]}", "owner", "another team")).build()).create();
+    create(connector("logistics", auth -> {
+      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
+      auth.jwt.algorithm = io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.ES256;
+      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
+      auth.jwt.signingKey.generate = new io.keyward.api.v1alpha1.auth.JwtAuth.Generate();
+      auth.jwt.signingKey.generate.type = io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.EC;
+    }));
+
+    Condition ready = awaitCondition("logistics", "Ready", "False", "ConfigMapConflict");
+    assertThat(ready.message).contains("logistics-jwks").contains("not managed by this connector");
+    var configMap = client.configMaps().inNamespace(NS).withName("logistics-jwks").get();
+    assertThat(configMap.getData()).containsEntry("owner", "another team").containsEntry("jwks.json", "{\"keys\":[]}");
+    assertThat(client.secrets().inNamespace(NS).withName("logistics-credentials").get())
+        .as("no token is published whose key is not in the JWKS").isNull();
+  }
 }

@@ -135,6 +135,36 @@ class RefreshTokenIT extends OperatorHarness {
   }
 
   @Test
+  void aTokenRotatedByAManualRefreshIsWrittenOnRetryThoughNoRefreshIsDue() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    create(refreshing("crm"));              // a one-hour token: no refresh falls due during the test
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    AtomicInteger conflicts = new AtomicInteger();
+    cluster.intercept(r -> r.getPath().contains("/secrets/crm-keyward-state") && !"GET".equals(r.getMethod())
+        && conflicts.incrementAndGet() <= 2  // the write, and the one re-decided write over the latest version
+            ? new MockResponse().setResponseCode(409).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409}")
+            : null);
+    client.resources(ApiConnector.class).inNamespace(NS).withName("crm").edit(c -> {
+      c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, "2026-11-22T10:00:00Z");
+      return c;
+    });
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(conflicts.get()).isGreaterThanOrEqualTo(3);
+      assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
+          .isEqualTo(tokens.liveRefreshTokens().iterator().next());
+    });
+    assertThat(tokens.issuedCount()).as("provider calls: the first issue and the manual refresh").isEqualTo(2);
+    assertThat(tokens.invalidGrants()).isZero();
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
   void invalidGrantAsksForReauthorisationKeepsTheLastTokenAndRecoversFromANewSeed() {
     tokens.expiresIn(6);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));

@@ -32,6 +32,8 @@ class RefreshChecksTest {
         Arguments.of("never expires", in(true, null, "a", "a", null, null, null), false, "UpToDate"),
         Arguments.of("inputs changed", in(true, LATER, "b", "a", LATER, null, null), true, "InputsChanged"),
         Arguments.of("expired", in(true, EARLIER, "a", "a", EARLIER, null, null), true, "Expired"),
+        Arguments.of("expired within the minimum interval after issue",
+            in(true, EARLIER, "a", "a", LATER, null, null), false, "MinimumInterval"),
         Arguments.of("renewal due", in(true, LATER, "a", "a", NOW, null, null), true, "RenewalDue"),
         Arguments.of("terminal failure, same inputs", in(false, null, "a", null, null, "a", null), false, "AwaitingChange"),
         Arguments.of("terminal failure, new inputs", in(false, null, "b", null, null, "a", null), true, "Issuing"),

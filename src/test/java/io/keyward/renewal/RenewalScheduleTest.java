@@ -23,6 +23,7 @@ class RenewalScheduleTest {
     "PT5M,   ,      ,   PT3M,     false",  // 2 m > 33 %: the kubelet margin wins
     "PT3M,   ,      ,   PT1M30S,  true",   // 2 m > half-life 1m30: half-life, flagged
     "PT6S,   ,      ,   PT3S,     true",
+    "PT1.5S, ,      ,   PT1S,     true",   // half-life 0.75 s, rounded down to 0 s: the 1 s floor between two issues wins
     "PT1H,   PT50M, ,   PT10M,    false",  // an explicit large renewBefore is honoured
     "PT1H,   PT5M,  10, PT54M,    false",  // max(5m, 6m) = 6m
     "PT1H,   PT2H,  ,   PT30M,    false",  // longer than the lifetime: half-life
@@ -59,10 +60,13 @@ class RenewalScheduleTest {
   }
 
   @Test
-  void anAlreadyExpiredCredentialIsRenewedAtOnce() {
-    RenewalPlan plan = RenewalSchedule.plan(ISSUED, ISSUED, RenewalPolicy.defaults(), 0.5);
-    assertThat(plan.renewAt()).isEqualTo(ISSUED);
-    assertThat(plan.shortLifetime()).isTrue();
+  void aCredentialIssuedAlreadyExpiredIsRenewedAfterTheMinimumIntervalNotInALoop() {
+    for (Instant expires : new Instant[] {ISSUED, ISSUED.minusSeconds(3600), ISSUED.plusMillis(500)}) {
+      RenewalPlan plan = RenewalSchedule.plan(ISSUED, expires, RenewalPolicy.defaults(), 0.5);
+      assertThat(plan.renewAt()).isEqualTo(expires.isAfter(ISSUED)
+          ? ISSUED.plus(RenewalPolicy.MIN_REFRESH_INTERVAL) : ISSUED.plus(RenewalPolicy.EXPIRED_ON_ISSUE_RETRY));
+      assertThat(plan.shortLifetime()).isTrue();
+    }
   }
 
   @Test
