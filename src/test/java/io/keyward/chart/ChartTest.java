@@ -3,6 +3,7 @@ package io.keyward.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -350,6 +351,32 @@ class ChartTest {
         .hasMessageContaining("defaultTokenLifetime");
     assertThatThrownBy(() -> render("watchNamespaces", "sales"))
         .hasMessageContaining("watchNamespaces");
+  }
+
+  /** NOTES.txt, as {@code helm install} prints it (a client-only dry run: no cluster). */
+  static String notes(Object... setPairs) {
+    var install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE)
+        .clientOnly().dryRun().withDryRunOption(DryRun.CLIENT);
+    for (int i = 0; i < setPairs.length; i += 2) {
+      install.set((String) setPairs[i], setPairs[i + 1]);
+    }
+    String output = install.call().getOutput();
+    assertThat(output).contains("NOTES:");
+    return output.substring(output.indexOf("NOTES:"));
+  }
+
+  @Test
+  void notesTellTheNextStepAndWhereMetricsAre() {
+    assertThat(notes())
+        .contains("It manages ApiConnectors in all namespaces.")
+        .contains("kind: ApiConnector")
+        .contains("kubectl get apiconnectors -A")
+        .contains("kubectl -n keyward-system get lease keyward")
+        .contains("http://keyward-metrics.keyward-system.svc:8080/metrics")
+        .contains("kubectl apply -f charts/keyward/crds/");
+    assertThat(notes("watchNamespaces[0]", "sales", "metrics.enabled", false))
+        .contains("It manages ApiConnectors in: sales.")
+        .doesNotContain("/metrics");
   }
 
   @Test
