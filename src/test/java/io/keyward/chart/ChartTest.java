@@ -1,0 +1,388 @@
+package io.keyward.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.DryRun;
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart as a platform engineer gets it: real {@code helm lint --strict} and
+ * {@code helm template} (helm-java's native binding, offline), the rendered objects parsed into
+ * Fabric8 types and checked for what the cluster would enforce.
+ */
+class ChartTest {
+  static final Path CHART = Path.of("charts/keyward");
+  static final String RELEASE = "keyward";
+  static final String NAMESPACE = "keyward-system";
+
+  /** One RBAC rule, compared as a set of groups, resources and verbs in the order the chart lists them. */
+  record Rule(List<String> apiGroups, List<String> resources, List<String> verbs) {
+    static Rule of(PolicyRule r) {
+      assertThat(r.getResourceNames()).as("rules name no single object").isNullOrEmpty();
+      return new Rule(r.getApiGroups(), r.getResources(), r.getVerbs());
+    }
+  }
+
+  /** What the operator does in a namespace it watches (DESIGN §2, §3, §5). */
+  static final List<Rule> NAMESPACE_RULES = List.of(
+      new Rule(List.of("keyward.io"), List.of("apiconnectors"), List.of("get", "list", "watch")),
+      new Rule(List.of("keyward.io"), List.of("apiconnectors/status"), List.of("get", "patch", "update")),
+      new Rule(List.of(""), List.of("secrets"),
+          List.of("get", "list", "watch", "create", "update", "patch", "delete")),
+      new Rule(List.of(""), List.of("configmaps"),
+          List.of("get", "list", "watch", "create", "update", "patch", "delete")),
+      new Rule(List.of(""), List.of("events"), List.of("create", "patch")),
+      new Rule(List.of("events.k8s.io"), List.of("events"), List.of("create", "patch")));
+  static final Rule LEADER_ELECTION_CHECK =
+      new Rule(List.of("authorization.k8s.io"), List.of("selfsubjectrulesreviews"), List.of("create"));
+  static final Rule LEASES = new Rule(List.of("coordination.k8s.io"), List.of("leases"), List.of("get", "create", "update"));
+
+  /** The rendered manifests of one {@code helm template}. */
+  record Rendered(List<HasMetadata> objects) {
+    <T extends HasMetadata> List<T> all(Class<T> type) {
+      return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
+      return all(type).stream().filter(o -> name.equals(o.getMetadata().getName())).findFirst();
+    }
+
+    <T extends HasMetadata> T get(Class<T> type, String name) {
+      return find(type, name).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name
+          + " among " + objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList()));
+    }
+
+    List<GenericKubernetesResource> ofKind(String kind) {
+      return all(GenericKubernetesResource.class).stream().filter(o -> kind.equals(o.getKind())).toList();
+    }
+
+    Deployment deployment() {
+      return get(Deployment.class, RELEASE);
+    }
+
+    Container container() {
+      return deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+  }
+
+  static Rendered render(Object... setPairs) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (int i = 0; i < setPairs.length; i += 2) {
+      values.put((String) setPairs[i], setPairs[i + 1]);
+    }
+    var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+    values.forEach(template::set);
+    String manifests = template.call();
+    var serialization = new KubernetesSerialization();
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String document : manifests.split("(?m)^---\\s*$")) {
+      if (document.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
+        continue;
+      }
+      objects.add(serialization.unmarshal(document, HasMetadata.class));
+    }
+    return new Rendered(objects);
+  }
+
+  static List<Rule> rules(List<PolicyRule> rules) {
+    return rules.stream().map(Rule::of).toList();
+  }
+
+  static List<String> args(Rendered r) {
+    return r.container().getArgs();
+  }
+
+  @Test
+  void lintStrictPasses() {
+    var result = new Helm(CHART).lint().strict().call();
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+  }
+
+  @Test
+  void chartCrdIsByteIdenticalToTopLevelCrd() throws Exception {
+    Path topLevel = Path.of("crds/apiconnectors.keyward.io-v1.yml");
+    Path inChart = CHART.resolve("crds/apiconnectors.keyward.io-v1.yml");
+    assertThat(Files.readAllBytes(inChart))
+        .as("charts/keyward/crds/ is stale: cp " + topLevel + " " + inChart)
+        .isEqualTo(Files.readAllBytes(topLevel));
+    try (var files = Files.list(CHART.resolve("crds"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("apiconnectors.keyward.io-v1.yml");
+    }
+  }
+
+  @Test
+  void defaultsGrantExactlyWhatTheOperatorDoesClusterWide() {
+    var r = render();
+    var role = r.get(ClusterRole.class, RELEASE);
+    var expected = new ArrayList<>(NAMESPACE_RULES);
+    expected.add(LEADER_ELECTION_CHECK);
+    assertThat(rules(role.getRules())).containsExactlyElementsOf(expected);
+    assertThat(r.all(ClusterRole.class)).as("no other cluster-wide role").hasSize(1);
+
+    var binding = r.get(ClusterRoleBinding.class, RELEASE);
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(binding.getRoleRef().getName()).isEqualTo(RELEASE);
+    assertThat(binding.getSubjects()).extracting(Subject::getKind, Subject::getName, Subject::getNamespace)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ServiceAccount", RELEASE, NAMESPACE));
+    assertThat(r.get(ServiceAccount.class, RELEASE).getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(r.deployment().getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(RELEASE);
+  }
+
+  @Test
+  void leasesOnlyInTheReleaseNamespace() {
+    var r = render();
+    var leaseRoles = r.all(Role.class);
+    assertThat(leaseRoles).singleElement().satisfies(role -> {
+      assertThat(role.getMetadata().getName()).isEqualTo(RELEASE + "-leader-election");
+      assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+      assertThat(rules(role.getRules())).containsExactly(LEASES);
+    });
+    var binding = r.get(RoleBinding.class, RELEASE + "-leader-election");
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(RELEASE + "-leader-election");
+    assertThat(binding.getSubjects()).singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo(RELEASE));
+    assertThat(r.all(ClusterRole.class).stream().flatMap(c -> c.getRules().stream()))
+        .noneMatch(rule -> rule.getResources().contains("leases"));
+  }
+
+  @Test
+  void defaultsRunTwoReplicasThatElectALeader() {
+    var r = render();
+    var deployment = r.deployment();
+    assertThat(deployment.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment.getSpec().getStrategy()).as("rolling update: the Lease keeps one writer").isNull();
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(45L);
+
+    Container c = r.container();
+    assertThat(c.getImage()).isEqualTo("ghcr.io/keyward/keyward:0.1.0");
+    assertThat(c.getCommand()).containsExactly("java", "-jar", "/app/keyward.jar");
+    assertThat(c.getArgs()).containsExactly("run",
+        "--default-token-lifetime", "1h",
+        "--leader-election-namespace", NAMESPACE,
+        "--lease-name", RELEASE,
+        "--http-port", "8080");
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
+  }
+
+  @Test
+  void probesUseTheHttpPort() {
+    Container c = render().container();
+    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+
+  @Test
+  void runsNonRootWithAReadOnlyRootFilesystemAndAWritableTmp() {
+    var r = render();
+    var pod = r.deployment().getSpec().getTemplate().getSpec();
+    var podSecurity = pod.getSecurityContext();
+    assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+    assertThat(podSecurity.getRunAsUser()).isEqualTo(65532L);
+    assertThat(podSecurity.getFsGroup()).isEqualTo(65532L);
+    assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+    var security = r.container().getSecurityContext();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+
+    assertThat(r.container().getVolumeMounts()).singleElement().satisfies(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/tmp");
+      assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(m.getName())).singleElement()
+          .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    });
+    var resources = r.container().getResources();
+    assertThat(resources.getRequests()).containsKeys("cpu", "memory");
+    assertThat(resources.getLimits()).containsKey("memory");
+  }
+
+  @Test
+  void disruptionBudgetKeepsOneReplica() {
+    var r = render();
+    var pdb = r.get(PodDisruptionBudget.class, RELEASE);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(r.deployment().getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+  }
+
+  @Test
+  void metricsServiceByDefaultAndNoServiceMonitor() {
+    var r = render();
+    var service = r.get(Service.class, RELEASE + "-metrics");
+    assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getPort()).isEqualTo(8080);
+      assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+    });
+    assertThat(r.deployment().getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(service.getSpec().getSelector());
+    assertThat(r.ofKind("ServiceMonitor")).isEmpty();
+  }
+
+  @Test
+  void singleWatchNamespaceGetsARoleAndNoClusterWideSecrets() {
+    var r = render("watchNamespaces[0]", "sales");
+    assertThat(args(r)).containsSubsequence("--namespace", "sales");
+
+    var role = r.get(Role.class, RELEASE);
+    assertThat(role.getMetadata().getNamespace()).isEqualTo("sales");
+    assertThat(rules(role.getRules())).containsExactlyElementsOf(NAMESPACE_RULES);
+    var binding = r.get(RoleBinding.class, RELEASE);
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo("sales");
+    assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getName()).isEqualTo(RELEASE);
+      assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+    });
+
+    // cluster-wide, only the permission check JOSDK runs before electing
+    assertThat(r.all(ClusterRole.class)).singleElement().satisfies(c -> {
+      assertThat(c.getMetadata().getName()).isEqualTo(RELEASE + "-leader-election-check");
+      assertThat(rules(c.getRules())).containsExactly(LEADER_ELECTION_CHECK);
+    });
+    assertThat(r.all(ClusterRoleBinding.class)).singleElement()
+        .satisfies(b -> assertThat(b.getRoleRef().getName()).isEqualTo(RELEASE + "-leader-election-check"));
+    // the Lease role stays in the release namespace, apart from the watched one
+    assertThat(r.get(Role.class, RELEASE + "-leader-election").getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+  }
+
+  @Test
+  void severalWatchNamespacesGetOneRoleEachAndOneFlag() {
+    var r = render("watchNamespaces[0]", "sales", "watchNamespaces[1]", "finance");
+    assertThat(args(r)).containsSubsequence("--namespace", "sales,finance");
+    assertThat(r.all(Role.class)).filteredOn(role -> role.getMetadata().getName().equals(RELEASE))
+        .extracting(role -> role.getMetadata().getNamespace()).containsExactlyInAnyOrder("sales", "finance");
+    assertThat(r.all(RoleBinding.class)).filteredOn(b -> b.getMetadata().getName().equals(RELEASE))
+        .extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("sales", "finance");
+  }
+
+  @Test
+  void metricsDisabledRendersNoServiceAndNoServiceMonitor() {
+    var r = render("metrics.enabled", false);
+    assertThat(r.all(Service.class)).isEmpty();
+    assertThat(r.ofKind("ServiceMonitor")).isEmpty();
+    assertThat(r.container().getReadinessProbe().getHttpGet().getPath()).as("probes stay").isEqualTo("/readyz");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void serviceMonitorScrapesTheMetricsService() {
+    var r = render("metrics.serviceMonitor.enabled", true, "metrics.serviceMonitor.labels.release", "prometheus",
+        "metrics.serviceMonitor.interval", "15s");
+    var monitor = r.ofKind("ServiceMonitor");
+    assertThat(monitor).singleElement().satisfies(m -> {
+      assertThat(m.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+      assertThat(m.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+      assertThat(m.getMetadata().getLabels()).containsEntry("release", "prometheus");
+      Map<String, Object> spec = (Map<String, Object>) m.getAdditionalProperties().get("spec");
+      var endpoints = (List<Map<String, Object>>) spec.get("endpoints");
+      assertThat(endpoints).singleElement().satisfies(e -> {
+        assertThat(e).containsEntry("port", "http").containsEntry("path", "/metrics").containsEntry("interval", "15s");
+      });
+      var selector = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+      assertThat(r.get(Service.class, RELEASE + "-metrics").getMetadata().getLabels()).containsAllEntriesOf(selector);
+    });
+  }
+
+  @Test
+  void twoReplicasWithoutLeaderElectionRefuseToRender() {
+    assertThatThrownBy(() -> render("leaderElection.enabled", false))
+        .hasMessageContaining("replicas is 2 but leaderElection.enabled is false")
+        .hasMessageContaining("Enable leaderElection or set replicas to 1");
+  }
+
+  @Test
+  void oneReplicaWithoutLeaderElectionIsOneWriterAtATime() {
+    var r = render("replicas", 1, "leaderElection.enabled", false);
+    assertThat(args(r)).doesNotContain("--leader-election-namespace", "--lease-name");
+    assertThat(r.deployment().getSpec().getStrategy().getType())
+        .as("no rolling update: two pods side by side would both write").isEqualTo("Recreate");
+    assertThat(r.all(Role.class)).isEmpty();
+    assertThat(rules(r.get(ClusterRole.class, RELEASE).getRules())).containsExactlyElementsOf(NAMESPACE_RULES);
+    assertThat(r.all(PodDisruptionBudget.class)).as("minAvailable 1 of 1 would block node drains").isEmpty();
+  }
+
+  @Test
+  void serviceMonitorWithoutMetricsRefusesToRender() {
+    assertThatThrownBy(() -> render("metrics.enabled", false, "metrics.serviceMonitor.enabled", true))
+        .hasMessageContaining("metrics.serviceMonitor.enabled needs metrics.enabled");
+  }
+
+  @Test
+  void valuesTheOperatorWouldRejectFailAtInstall() {
+    assertThatThrownBy(() -> render("defaultTokenLifetime", "1 hour"))
+        .hasMessageContaining("defaultTokenLifetime");
+    assertThatThrownBy(() -> render("watchNamespaces", "sales"))
+        .hasMessageContaining("watchNamespaces");
+  }
+
+  /** NOTES.txt, as {@code helm install} prints it (a client-only dry run: no cluster). */
+  static String notes(Object... setPairs) {
+    var install = new Helm(CHART).install().withName(RELEASE).withNamespace(NAMESPACE)
+        .clientOnly().dryRun().withDryRunOption(DryRun.CLIENT);
+    for (int i = 0; i < setPairs.length; i += 2) {
+      install.set((String) setPairs[i], setPairs[i + 1]);
+    }
+    String output = install.call().getOutput();
+    assertThat(output).contains("NOTES:");
+    return output.substring(output.indexOf("NOTES:"));
+  }
+
+  @Test
+  void notesTellTheNextStepAndWhereMetricsAre() {
+    assertThat(notes())
+        .contains("It manages ApiConnectors in all namespaces.")
+        .contains("kind: ApiConnector")
+        .contains("kubectl get apiconnectors -A")
+        .contains("kubectl -n keyward-system get lease keyward")
+        .contains("http://keyward-metrics.keyward-system.svc:8080/metrics")
+        .contains("kubectl apply -f charts/keyward/crds/");
+    assertThat(notes("watchNamespaces[0]", "sales", "metrics.enabled", false))
+        .contains("It manages ApiConnectors in: sales.")
+        .doesNotContain("/metrics");
+  }
+
+  @Test
+  void imageTagAndLifetimeFollowValues() {
+    var r = render("image.tag", "0.2.0-rc.1", "defaultTokenLifetime", "30m");
+    assertThat(r.container().getImage()).isEqualTo("ghcr.io/keyward/keyward:0.2.0-rc.1");
+    assertThat(args(r)).containsSubsequence("--default-token-lifetime", "30m");
+  }
+}
