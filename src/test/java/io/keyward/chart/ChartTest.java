@@ -51,9 +51,9 @@ class ChartTest {
       new Rule(List.of("keyward.io"), List.of("apiconnectors"), List.of("get", "list", "watch")),
       new Rule(List.of("keyward.io"), List.of("apiconnectors/status"), List.of("get", "patch", "update")),
       new Rule(List.of(""), List.of("secrets"),
-          List.of("get", "list", "watch", "create", "update", "patch", "delete")),
+          List.of("get", "list", "watch", "create", "update")),
       new Rule(List.of(""), List.of("configmaps"),
-          List.of("get", "list", "watch", "create", "update", "patch", "delete")),
+          List.of("get", "list", "watch", "create", "update")),
       new Rule(List.of(""), List.of("events"), List.of("create", "patch")),
       new Rule(List.of("events.k8s.io"), List.of("events"), List.of("create", "patch")));
   static final Rule LEADER_ELECTION_CHECK =
