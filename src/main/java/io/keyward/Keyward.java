@@ -55,6 +55,10 @@ public final class Keyward implements Runnable {
             + " Without it every replica works.")
     String leaderElectionNamespace;
 
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+        description = "Port for /metrics, /healthz, /readyz and /jwks/<namespace>/<name> (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
     @Option(names = "--lease-name", defaultValue = "keyward-operator", paramLabel = "NAME",
         description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
     String leaseName;
@@ -82,9 +86,12 @@ public final class Keyward implements Runnable {
       }
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+      // the probes answer from the start: /readyz says 503 until the informers have synced
+      var http = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         operator.close();
+        http.close();
         client.close();
         stopped.countDown();
       }, "keyward-shutdown"));

@@ -15,12 +15,27 @@ public class CredentialException extends Exception {
   private final String reason;
   private final boolean terminal;
   private final Duration retryAfter;
+  private String errorClass;
 
   private CredentialException(String reason, String message, boolean terminal, Duration retryAfter) {
     super(message, null, false, false);
     this.reason = reason;
     this.terminal = terminal;
     this.retryAfter = retryAfter;
+  }
+
+  /**
+   * Sets the error class: a short snake_case word for dashboards and alerts ({@code invalid_grant},
+   * {@code rate_limited}, {@code server_error}, {@code timeout}, …), finer than the reason.
+   */
+  public CredentialException classified(String errorClass) {
+    this.errorClass = errorClass;
+    return this;
+  }
+
+  /** The error class, else the reason in snake_case ({@code SecretNotFound} → {@code secret_not_found}). */
+  public String errorClass() {
+    return errorClass != null ? errorClass : reason.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   public static CredentialException terminal(String reason, String message) {

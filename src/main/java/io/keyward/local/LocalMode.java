@@ -3,6 +3,7 @@ package io.keyward.local;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.oauth2.JdkHttpSender;
 import io.keyward.operator.KeywardOperator;
+import io.keyward.operator.OperatorHttpServer;
 import io.keyward.operator.OperatorSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -31,27 +32,43 @@ public final class LocalMode implements AutoCloseable {
   private final LocalApiServer api;
   private final DemoProvider provider;
   private final KeywardOperator operator;
+  private final OperatorHttpServer http;
   private final Path kubeconfig;
 
   public LocalMode(Options options) {
     LocalApiServer.requireFree(options.providerPort(), "--provider-port");
     api = new LocalApiServer(options.apiPort());
     DemoProvider started = null;
+    KeywardOperator running = null;
+    OperatorHttpServer serving = null;
     try {
       started = new DemoProvider(options.providerPort(), options.clock(), options.tokenLifetime());
       kubeconfig = api.writeKubeconfig(options.kubeconfig());
       var settings = OperatorSettings.defaults().withClock(options.clock());
-      operator = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
-      operator.start();
+      running = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+      running.start();
+      serving = OperatorHttpServer.start(running, 0);
       Manifests.apply(api.client(), Manifests.read(api.client(), options.manifests()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException e) {
+      // leave nothing running behind a failed start (a bad manifest, a port in use)
+      if (serving != null) {
+        serving.close();
+      }
+      if (running != null) {
+        running.close();
+      }
       if (started != null) {
         started.close();
       }
       api.close();
-      throw e;
+      if (e instanceof java.io.IOException io) {
+        throw new LocalModeException("could not open the operator's HTTP port: " + io.getMessage());
+      }
+      throw (RuntimeException) e;
     }
     provider = started;
+    operator = running;
+    http = serving;
   }
 
   public LocalApiServer api() {
@@ -60,6 +77,11 @@ public final class LocalMode implements AutoCloseable {
 
   public DemoProvider provider() {
     return provider;
+  }
+
+  /** The port of the operator's HTTP endpoints. */
+  public int httpPort() {
+    return http.port();
   }
 
   public Path kubeconfig() {
@@ -72,9 +94,10 @@ public final class LocalMode implements AutoCloseable {
           API server      %s
           kubeconfig      %s
           demo provider   %s  (token endpoint /oauth2/token, JWKS /jwks, echo /echo)
+          operator        http://127.0.0.1:%d  (/metrics, /readyz, /jwks/<namespace>/<name>)
           try             kubectl --kubeconfig %s get apiconnectors -A
 
-        """.formatted(api.url(), kubeconfig, provider.baseUrl(), kubeconfig);
+        """.formatted(api.url(), kubeconfig, provider.baseUrl(), http.port(), kubeconfig);
   }
 
   /**
@@ -98,6 +121,7 @@ public final class LocalMode implements AutoCloseable {
 
   @Override
   public void close() {
+    http.close();
     operator.close();
     provider.close();
     api.close();

@@ -35,6 +35,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final CredentialIssuers issuers;
   private final OperatorSettings settings;
   private final FailureTracker failures;
+  private final ConnectorMetrics metrics;
   /** Refresh requests acted on, so that a reconcile on a stale cache does not act twice. */
   private final java.util.Map<ResourceID, String> handledRequests = new java.util.concurrent.ConcurrentHashMap<>();
   private Events events;
@@ -44,7 +45,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private Issuance issuance;
   private JwksConfigMap jwks;
 
-  public ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events) {
+  ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    this.metrics = new ConnectorMetrics(registry);
     this.issuers = issuers;
     this.settings = settings;
     this.events = events;
@@ -63,8 +66,23 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     if (events == null) {
       events = new KubernetesEvents(context.getClient(), settings.clock());
     }
-    issuance = new Issuance(issuers, state, events, settings.clock());
+    issuance = new Issuance(issuers, state, events, settings.clock(), metrics);
     return List.of(informer, configMaps);
+  }
+
+  /** Forgets what is kept in memory for a connector that was deleted. */
+  void forget(ResourceID id) {
+    failures.clear(id);
+    handledRequests.remove(id);
+    if (issuance != null) {
+      issuance.forget(id);
+    }
+    metrics.forget(id);
+  }
+
+  /** The published JWKS of a connector with generated keys, from the cache. */
+  java.util.Optional<String> publishedJwks(String namespace, String name) {
+    return jwks == null ? java.util.Optional.empty() : jwks.published(namespace, name);
   }
 
   /** Waits for in-flight issuances to persist their results; called when the operator stops. */
@@ -131,6 +149,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       connector.setStatus(status);
       control = UpdateControl.patchStatus(connector);
     }
+    metrics.observed(connector, status.condition("Ready").map(c -> "True".equals(c.status)).orElse(false),
+        status.expiresAt == null ? null : Instant.parse(status.expiresAt),
+        status.renewalTime == null ? null : Instant.parse(status.renewalTime));
     ConnectorSchedule.nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
     return control;
   }

@@ -31,6 +31,7 @@ final class Issuance {
   private final StateStore state;
   private final Events events;
   private final Clock clock;
+  private final ConnectorMetrics metrics;
   private final PendingCredentials pending = new PendingCredentials();
   private final ExecutorService critical = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "keyward-issuance");
@@ -38,7 +39,8 @@ final class Issuance {
     return t;
   });
 
-  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock) {
+  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics) {
+    this.metrics = metrics;
     this.issuers = issuers;
     this.state = state;
     this.events = events;
@@ -119,10 +121,27 @@ final class Issuance {
       throw new IllegalStateException("an unwritten credential is pending; it must be persisted before a new issue");
     }
     Map<String, String> previousState = previous == null ? Map.of() : previous.credential().state();
-    StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
-        new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
-    persist(connector, spec, next);
-    return announce(connector, spec, next, previous, decision);
+    long started = System.nanoTime();
+    String errorClass = null;
+    try {
+      StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
+          new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
+      persist(connector, spec, next);
+      return announce(connector, spec, next, previous, decision);
+    } catch (CredentialException e) {
+      errorClass = e.errorClass();
+      throw e;
+    } catch (RuntimeException e) {
+      errorClass = "internal";
+      throw e;
+    } finally {
+      metrics.refreshed(connector, spec.auth().type(), Duration.ofNanos(System.nanoTime() - started), errorClass);
+    }
+  }
+
+  /** Forgets a deleted connector. */
+  void forget(ResourceID id) {
+    pending.clear(id);
   }
 
   /** Lets in-flight issuances finish persisting (an operator stopping waits for them); takes no new ones. */

@@ -43,6 +43,14 @@ final class JwksConfigMap {
     return connector.getMetadata().getName() + "-jwks";
   }
 
+  /** The JWKS published for connector {@code namespace/name}, from the cache. */
+  java.util.Optional<String> published(String namespace, String name) {
+    return informer.get(new ResourceID(name + "-jwks", namespace))
+        .filter(cm -> cm.getMetadata().getLabels() != null
+            && name.equals(cm.getMetadata().getLabels().get(Labels.CONNECTOR)))
+        .map(cm -> cm.getData() == null ? null : cm.getData().get(KEY));
+  }
+
   /**
    * Writes the JWKS when it differs from what is published. A ConfigMap of that name that this
    * connector does not own is left alone and reported.

@@ -1,6 +1,19 @@
 package io.keyward.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Duration;
@@ -14,6 +27,8 @@ import io.keyward.credential.CredentialIssuers;
 public final class KeywardOperator implements AutoCloseable {
   private final Operator operator;
   private final ApiConnectorReconciler reconciler;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   public KeywardOperator(KubernetesClient client, CredentialIssuers issuers, OperatorSettings settings) {
     this(client, issuers, settings, null);
@@ -21,8 +36,18 @@ public final class KeywardOperator implements AutoCloseable {
 
   /** @param events where Events go; {@code null} writes them to the API server */
   public KeywardOperator(KubernetesClient client, CredentialIssuers issuers, OperatorSettings settings, Events events) {
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    this.reconciler = new ApiConnectorReconciler(issuers, settings, events, registry);
+    // JOSDK's reconcile metrics without per-resource series (thousands of connectors); a deletion
+    // also drops what Keyward keeps per connector
+    Metrics metrics = new ForgettingMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), reconciler::forget);
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(metrics)
           .withCloseClientOnStop(false)
           // let an in-flight issuance finish persisting its state before the executor stops
           .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
@@ -41,7 +66,6 @@ public final class KeywardOperator implements AutoCloseable {
             .build());
       }
     });
-    this.reconciler = new ApiConnectorReconciler(issuers, settings, events);
     operator.register(reconciler, overrider -> {
       // a spec change bumps the generation; the refresh annotation does not, so it is let through here
       overrider.withGenerationAware(false);
@@ -63,10 +87,86 @@ public final class KeywardOperator implements AutoCloseable {
     operator.start();
   }
 
+  /** Metrics in the Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Live: the operator has started and every informer is healthy. */
+  public boolean healthy() {
+    return !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** Ready: started, with every informer synced and watching (on standby replicas too). */
+  public boolean ready() {
+    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** The JWKS a connector with generated keys publishes, for {@code /jwks/<namespace>/<name>}. */
+  public java.util.Optional<String> jwks(String namespace, String name) {
+    return reconciler.publishedJwks(namespace, name);
+  }
+
+  /** JOSDK's metrics, plus: a deleted connector's in-memory state and series are dropped. */
+  private record ForgettingMetrics(Metrics delegate, java.util.function.Consumer<ResourceID> forget) implements Metrics {
+    @Override
+    public void controllerRegistered(io.javaoperatorsdk.operator.processing.Controller<? extends HasMetadata> c) {
+      delegate.controllerRegistered(c);
+    }
+
+    @Override
+    public void receivedEvent(io.javaoperatorsdk.operator.processing.event.Event event, Map<String, Object> metadata) {
+      delegate.receivedEvent(event, metadata);
+    }
+
+    @Override
+    public void reconcileCustomResource(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
+      delegate.reconcileCustomResource(resource, retryInfo, metadata);
+    }
+
+    @Override
+    public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+      delegate.failedReconciliation(resource, exception, metadata);
+    }
+
+    @Override
+    public void reconciliationExecutionStarted(HasMetadata resource, Map<String, Object> metadata) {
+      delegate.reconciliationExecutionStarted(resource, metadata);
+    }
+
+    @Override
+    public void reconciliationExecutionFinished(HasMetadata resource, Map<String, Object> metadata) {
+      delegate.reconciliationExecutionFinished(resource, metadata);
+    }
+
+    @Override
+    public void cleanupDoneFor(ResourceID id, Map<String, Object> metadata) {
+      delegate.cleanupDoneFor(id, metadata);
+      forget.accept(id);
+    }
+
+    @Override
+    public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+      delegate.finishedReconciliation(resource, metadata);
+    }
+
+    @Override
+    public <T> T timeControllerExecution(ControllerExecution<T> execution) throws Exception {
+      return delegate.timeControllerExecution(execution);
+    }
+
+    @Override
+    public <T extends Map<?, ?>> T monitorSizeOf(T map, String name) {
+      return delegate.monitorSizeOf(map, name);
+    }
+  }
+
   /** Stops, after letting any in-flight issuance persist what the provider answered. */
   @Override
   public void close() {
     operator.stop();
     reconciler.drain(Duration.ofSeconds(30));
+    gcMetrics.close();
+    registry.close();
   }
 }

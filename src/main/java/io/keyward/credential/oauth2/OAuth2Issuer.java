@@ -156,42 +156,55 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
 
   private static HTTPResponse send(TokenRequest request, URI tokenUrl, HTTPRequestSender sender)
       throws CredentialException {
+    return send(request.toHTTPRequest(), tokenUrl, sender);
+  }
+
+  /** Sends, mapping transport failures to transient, classified failures that name only scheme, host and port. */
+  static HTTPResponse send(com.nimbusds.oauth2.sdk.http.HTTPRequest request, URI tokenUrl, HTTPRequestSender sender)
+      throws CredentialException {
     try {
-      return request.toHTTPRequest().send(sender);
+      return request.send(sender);
     } catch (ResponseTooLargeException e) {
       throw CredentialException.transientFailure("InvalidTokenResponse", "token endpoint " + endpoint(tokenUrl)
           + " sent a response larger than " + e.limitBytes() + " bytes", null);
     } catch (HttpTimeoutException e) {
       throw CredentialException.transientFailure(
-          "TokenEndpointUnreachable", "token endpoint " + endpoint(tokenUrl) + " did not answer in time", null);
+          "TokenEndpointUnreachable", "token endpoint " + endpoint(tokenUrl) + " did not answer in time", null)
+          .classified("timeout");
     } catch (javax.net.ssl.SSLException e) {
       throw CredentialException.transientFailure("TlsHandshakeFailed", "TLS with token endpoint " + endpoint(tokenUrl)
-          + " failed (" + e.getClass().getSimpleName() + "); check caBundleRef and the client certificate", null);
+          + " failed (" + e.getClass().getSimpleName() + "); check caBundleRef and the client certificate", null)
+          .classified("tls");
     } catch (IOException e) {
       throw CredentialException.transientFailure("TokenEndpointUnreachable",
           "token endpoint " + endpoint(tokenUrl) + " could not be reached (" + e.getClass().getSimpleName() + ")",
-          null);
+          null).classified("unreachable");
     }
   }
 
   static URI tokenUrl(String text) throws CredentialException {
+    return endpointUrl(text, "spec.auth.oauth2.tokenUrl");
+  }
+
+  /** An absolute http(s) URL without user info; errors name {@code field}. */
+  static URI endpointUrl(String text, String field) throws CredentialException {
     if (text == null || text.isBlank()) {
-      throw CredentialException.invalidConfiguration("spec.auth.oauth2.tokenUrl", "is required");
+      throw CredentialException.invalidConfiguration(field, "is required");
     }
     try {
       URI uri = new URI(text.strip());
       if (!uri.isAbsolute() || uri.getHost() == null
           || !("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
         throw CredentialException.invalidConfiguration(
-            "spec.auth.oauth2.tokenUrl", "must be an absolute http or https URL with a host");
+            field, "must be an absolute http or https URL with a host");
       }
       if (uri.getUserInfo() != null) {
         throw CredentialException.invalidConfiguration(
-            "spec.auth.oauth2.tokenUrl", "must not carry credentials; use clientSecretRef");
+            field, "must not carry credentials; use clientSecretRef");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw CredentialException.invalidConfiguration("spec.auth.oauth2.tokenUrl", "is not a valid URL");
+      throw CredentialException.invalidConfiguration(field, "is not a valid URL");
     }
   }
 

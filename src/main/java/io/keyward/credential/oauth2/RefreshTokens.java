@@ -43,7 +43,7 @@ record RefreshTokens(String current, String seedHash, String seedRef) {
 
   CredentialException rejected() {
     return CredentialException.terminal("ReauthorizationRequired", "the provider rejected the refresh token"
-        + " (invalid_grant): re-authorise and put the new refresh token into " + seedRef);
+        + " (invalid_grant): re-authorise and put the new refresh token into " + seedRef).classified("invalid_grant");
   }
 
   /** Never prints the token. */

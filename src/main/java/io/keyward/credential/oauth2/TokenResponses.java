@@ -53,12 +53,20 @@ final class TokenResponses {
     }
 }
 
+  /** Error codes that mean "try later", whatever the HTTP status. */
+  private static final java.util.Set<String> TRANSIENT_ERROR_CODES =
+      java.util.Set.of("temporarily_unavailable", "server_error", "slow_down");
+  /** RFC 6749 §5.2 error codes: a closed set, safe as a metric label. */
+  private static final java.util.Set<String> KNOWN_ERROR_CODES = java.util.Set.of("invalid_request", "invalid_client",
+      "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope");
+
   static Result parse(HTTPResponse response, Instant requestedAt, Duration defaultLifetime, Quirks quirks)
       throws CredentialException {
     int status = response.getStatusCode();
     if (status >= 500 || status == 429 || status == 408) {
       throw CredentialException.transientFailure("TokenEndpointUnavailable",
-          "token endpoint answered HTTP " + status, retryAfter(response, requestedAt));
+          "token endpoint answered HTTP " + status, retryAfter(response, requestedAt))
+          .classified(status == 429 ? "rate_limited" : status == 408 ? "timeout" : "server_error");
     }
     JSONObject json = jsonBody(response);
     if (status < 200 || status >= 300 || json.containsKey("error")) {
@@ -103,7 +111,7 @@ final class TokenResponses {
     return out;
   }
 
-  private static Instant absoluteExpiry(JSONObject json, String field) {
+  static Instant absoluteExpiry(JSONObject json, String field) {
     if (field == null || field.isBlank() || json.get(field) == null) {
       return null;
     }
@@ -119,7 +127,7 @@ final class TokenResponses {
     }
   }
 
-  private static JSONObject jsonBody(HTTPResponse response) throws CredentialException {
+  static JSONObject jsonBody(HTTPResponse response) throws CredentialException {
     String body = response.getBody();
     if (body == null || body.isBlank()) {
       throw problem(response.getStatusCode(), "an empty body");
@@ -150,13 +158,21 @@ final class TokenResponses {
     }
     String code = error == null || error.getCode() == null ? null : error.getCode();
     String shown = code != null && SAFE_ERROR_CODE.matcher(code).matches() ? code : "unspecified error";
+    if (code != null && TRANSIENT_ERROR_CODES.contains(code)) {
+      // RFC 6749 §5.2 lists no such codes, but providers send them with a 400 when they are only busy
+      return CredentialException.transientFailure("TokenEndpointUnavailable",
+          "token endpoint is busy: " + code + " (HTTP " + status + ")", null)
+          .classified("slow_down".equals(code) ? "rate_limited" : "server_error");
+    }
     String reason = switch (code == null ? "" : code) {
       case "invalid_client", "unauthorized_client" -> "InvalidClient";
       case "invalid_grant" -> "InvalidGrant";
       case "invalid_scope" -> "InvalidScope";
       default -> "TokenRequestRejected";
     };
-    return CredentialException.terminal(reason, "token endpoint rejected the request: " + shown + " (HTTP " + status + ")");
+    return CredentialException.terminal(reason, "token endpoint rejected the request: " + shown + " (HTTP " + status + ")")
+        .classified(SAFE_ERROR_CODE.matcher(code == null ? "" : code).matches() && KNOWN_ERROR_CODES.contains(code)
+            ? code : "rejected");
   }
 
   /** Quirks seen in real providers, fixed up before the strict parser sees them. */

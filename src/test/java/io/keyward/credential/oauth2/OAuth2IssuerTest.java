@@ -147,6 +147,7 @@ class OAuth2IssuerTest {
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isTrue();
           assertThat(e.reason()).isEqualTo("InvalidClient");
+          assertThat(e.errorClass()).isEqualTo("invalid_client");
           assertThat(e.getMessage()).contains("invalid_client").contains("401")
               .doesNotContain(SECRET).doesNotContain("another-secret").doesNotContain("bad client");
         });
@@ -161,6 +162,36 @@ class OAuth2IssuerTest {
           assertThat(e.isTerminal()).isFalse();
           assertThat(e.reason()).isEqualTo("TokenEndpointUnavailable");
           assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+          assertThat(e.errorClass()).isEqualTo("server_error");
+        });
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "400, temporarily_unavailable, server_error",
+    "400, server_error,            server_error",
+    "400, slow_down,               rate_limited",
+    "429, ,                        rate_limited",
+  })
+  void busyProvidersAreRetriedEvenWhenTheyAnswerA4xx(int status, String code, String errorClass) {
+    server.override(r -> Response.json(status, code == null ? "{}" : "{\"error\":\"" + code + "\"}"));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isFalse();
+          assertThat(e.reason()).isEqualTo("TokenEndpointUnavailable");
+          assertThat(e.errorClass()).isEqualTo(errorClass);
+        });
+  }
+
+  @Test
+  void anUnknownErrorCodeIsTerminalAndIsNotALabel() {
+    server.override(r -> Response.json(400, "{\"error\":\"tenant_suspended_4f1c\"}"));
+
+    assertThatThrownBy(() -> issuer.issue(auth(), context))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.isTerminal()).isTrue();
+          assertThat(e.errorClass()).isEqualTo("rejected");
         });
   }
 

@@ -1,0 +1,105 @@
+package io.keyward.operator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's one HTTP port: {@code /metrics} (Prometheus text format), {@code /healthz}
+ * (liveness), {@code /readyz} (readiness: informers synced, on standby replicas too) and
+ * {@code /jwks/<namespace>/<name>} (the public keys of a connector's generated signing keys, for a
+ * provider's {@code jwks_uri}). Nothing it serves is secret.
+ */
+public final class OperatorHttpServer implements AutoCloseable {
+  private static final Pattern JWKS_PATH = Pattern.compile("^/jwks/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)/?$");
+  private final HttpServer server;
+
+  private OperatorHttpServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Starts serving on {@code port} ({@code 0}: any free port) on all interfaces. */
+  public static OperatorHttpServer start(KeywardOperator operator, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "keyward-http");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.createContext("/metrics", ex -> {
+      if (allowed(ex)) {
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", operator.scrape());
+      }
+    });
+    server.createContext("/healthz", ex -> {
+      if (allowed(ex)) {
+        boolean ok = operator.healthy();
+        send(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "informers unhealthy\n");
+      }
+    });
+    server.createContext("/readyz", ex -> {
+      if (allowed(ex)) {
+        boolean ok = operator.ready();
+        send(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "starting: informers not synced\n");
+      }
+    });
+    server.createContext("/jwks/", ex -> {
+      if (!allowed(ex)) {
+        return;
+      }
+      Matcher m = JWKS_PATH.matcher(ex.getRequestURI().getPath());
+      var jwks = m.matches() ? operator.jwks(m.group(1), m.group(3)) : java.util.Optional.<String>empty();
+      if (jwks.isEmpty()) {
+        send(ex, 404, "application/json", "{\"error\":\"no JWKS published for this connector\"}\n");
+        return;
+      }
+      // short caching: a rotation publishes the next key an overlap ahead, so a minute is safe
+      ex.getResponseHeaders().add("Cache-Control", "public, max-age=60");
+      send(ex, 200, "application/jwk-set+json", jwks.get());
+    });
+    server.createContext("/", ex -> {
+      if (allowed(ex)) {
+        send(ex, 404, "text/plain; charset=utf-8", "not found: try /metrics, /healthz, /readyz, /jwks/<namespace>/<name>\n");
+      }
+    });
+    server.start();
+    return new OperatorHttpServer(server);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static boolean allowed(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    if ("GET".equals(method) || "HEAD".equals(method)) {
+      return true;
+    }
+    ex.getResponseHeaders().add("Allow", "GET, HEAD");
+    send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+    return false;
+  }
+
+  private static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", contentType);
+    boolean head = "HEAD".equals(ex.getRequestMethod());
+    ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (!head) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
