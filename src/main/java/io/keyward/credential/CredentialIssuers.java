@@ -23,7 +23,7 @@ public final class CredentialIssuers {
   /** Every built-in issuer; the ones that call providers use {@code http}. */
   public static CredentialIssuers standard(HTTPRequestSender http) {
     return new CredentialIssuers(
-        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer()));
+        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http)));
   }
 
   /** Issues with the issuer registered for the block's class. */

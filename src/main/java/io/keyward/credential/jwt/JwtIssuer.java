@@ -14,6 +14,8 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import com.nimbusds.jose.util.Base64URL;
 import io.keyward.credential.keys.Certificates;
+import io.keyward.credential.oauth2.TokenExchange;
+import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.time.Duration;
@@ -33,6 +35,17 @@ import java.util.UUID;
 public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
   static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
   private static final String KEY_FIELD = "spec.auth.jwt.signingKey.secretRef";
+  private final TokenExchange exchange;
+
+  /** Mints only; {@code spec.auth.jwt.exchange} is refused. */
+  public JwtIssuer() {
+    this.exchange = null;
+  }
+
+  /** Mints, and exchanges minted JWTs through {@code http} where the spec asks for it. */
+  public JwtIssuer(HTTPRequestSender http) {
+    this.exchange = new TokenExchange(http);
+  }
 
   @Override
   public Class<JwtAuth> authClass() {
@@ -41,6 +54,22 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
 
   @Override
   public IssuedCredential issue(JwtAuth auth, IssueContext context) throws CredentialException {
+    IssuedCredential minted = mintOne(auth, context);
+    if (auth.exchange == null) {
+      return minted;
+    }
+    if (exchange == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.jwt.exchange", "is not supported here");
+    }
+    var e = auth.exchange;
+    IssuedCredential exchanged = exchange.exchange(minted.token(),
+        new TokenExchange.Endpoint(e.url, e.tokenField, e.expiresAtField, e.headers, e.tokenType),
+        context.clock().instant(), context.defaultLifetime());
+    // the minted JWT is spent; generated keys and their publication stay with the connector
+    return exchanged.withState(minted.state()).withPublication(minted.publication());
+  }
+
+  private IssuedCredential mintOne(JwtAuth auth, IssueContext context) throws CredentialException {
     if (auth.algorithm == null) {
       throw CredentialException.invalidConfiguration("spec.auth.jwt.algorithm", "is required");
     }
@@ -70,12 +99,13 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
       Base64URL certificateThumbprint, Duration ttl, Instant instant) throws CredentialException {
     Instant now = instant.truncatedTo(ChronoUnit.SECONDS);
     Instant expiresAt = now.plus(ttl);
+    Instant issuedAt = now.minus(backdate(auth));
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
     if (auth.claims != null && auth.claims.extra != null) {
       auth.claims.extra.forEach(claims::claim); // first, so that they cannot override the registered claims
     }
-    claims.issueTime(Date.from(now))
-        .notBeforeTime(Date.from(now))
+    claims.issueTime(Date.from(issuedAt))
+        .notBeforeTime(Date.from(issuedAt))
         .expirationTime(Date.from(expiresAt))
         .jwtID(UUID.randomUUID().toString());
     if (auth.claims != null) {
@@ -94,6 +124,18 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
           List.of());
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(KEY_FIELD, "the key cannot sign with " + algorithm);
+    }
+  }
+
+  private static Duration backdate(JwtAuth auth) throws CredentialException {
+    try {
+      Duration d = auth.backdate == null ? Duration.ZERO : GoDuration.parse(auth.backdate, "spec.auth.jwt.backdate");
+      if (d.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw CredentialException.invalidConfiguration("spec.auth.jwt.backdate", "must be at most 5m");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
     }
   }
 

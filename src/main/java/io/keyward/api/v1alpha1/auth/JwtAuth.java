@@ -66,6 +66,31 @@ public class JwtAuth implements AuthMethod {
     public Generate generate;
   }
 
+  /**
+   * Two-step minting: the minted JWT is presented as a Bearer token to an endpoint that answers with
+   * the credential to publish (a GitHub App's installation access token, for example).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Exchange {
+    @Required
+    @JsonPropertyDescription("The endpoint the JWT is POSTed to, e.g."
+        + " https://api.github.com/app/installations/<id>/access_tokens.")
+    public String url;
+
+    @JsonPropertyDescription("The response field that holds the token to publish. Default token.")
+    public String tokenField;
+
+    @JsonPropertyDescription("The response field with the token's absolute expiry (RFC 3339 or Unix seconds)."
+        + " Default expires_at; else expires_in, else the token's JWT exp, else the default lifetime.")
+    public String expiresAtField;
+
+    @JsonPropertyDescription("Extra request headers, e.g. Accept: application/vnd.github+json.")
+    public Map<String, String> headers;
+
+    @JsonPropertyDescription("The scheme of the published Authorization header. Default Bearer.")
+    public String tokenType;
+  }
+
   /** The registered claims, and static custom ones. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Claims {
@@ -99,6 +124,14 @@ public class JwtAuth implements AuthMethod {
 
   @JsonPropertyDescription("kid header. Default: the JWK's kid, else its RFC 7638 thumbprint.")
   public String keyId;
+
+  @Pattern(GoDuration.PATTERN)
+  @JsonPropertyDescription("Set iat and nbf this long in the past, for providers whose clock may run behind"
+      + " (GitHub recommends 60s). exp stays ttl after now. Default 0s.")
+  public String backdate;
+
+  @JsonPropertyDescription("Exchange each minted JWT at an endpoint and publish what it answers instead.")
+  public Exchange exchange;
 
   @Override
   public String type() {

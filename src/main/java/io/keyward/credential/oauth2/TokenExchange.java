@@ -1,0 +1,89 @@
+package io.keyward.credential.oauth2;
+
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.IssuedCredential;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import net.minidev.json.JSONObject;
+
+/**
+ * The second step of two-step minting: a JWT Keyward minted is POSTed as a Bearer token to an
+ * endpoint that answers with the credential to publish, e.g. a GitHub App's installation access
+ * token ({@code {"token": "ghs_…", "expires_at": "2026-11-22T11:00:00Z"}}). Transport failures,
+ * 5xx and 429 are transient; any other refusal is terminal. Response bodies are never shown.
+ */
+public final class TokenExchange {
+  /**
+   * @param url where to POST
+   * @param tokenField the response field with the token ({@code null}: {@code token})
+   * @param expiresAtField the response field with an absolute expiry ({@code null}: {@code expires_at})
+   * @param headers extra request headers
+   * @param tokenType the scheme of the published header ({@code null}: {@code Bearer})
+   */
+  public record Endpoint(String url, String tokenField, String expiresAtField, Map<String, String> headers,
+      String tokenType) {}
+
+  private static final String FIELD = "spec.auth.jwt.exchange";
+  private final HTTPRequestSender sender;
+
+  public TokenExchange(HTTPRequestSender sender) {
+    this.sender = sender;
+  }
+
+  public IssuedCredential exchange(String jwt, Endpoint endpoint, Instant now, Duration defaultLifetime)
+      throws CredentialException {
+    URI url = OAuth2Issuer.endpointUrl(endpoint.url(), FIELD + ".url");
+    HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
+    if (endpoint.headers() != null) {
+      endpoint.headers().forEach(request::setHeader);
+    }
+    request.setAuthorization(new BearerAccessToken(jwt).toAuthorizationHeader());
+    request.setAccept(request.getAccept() == null ? "application/json" : request.getAccept());
+    HTTPResponse response = OAuth2Issuer.send(request, url, sender);
+    int status = response.getStatusCode();
+    String where = "exchange endpoint " + OAuth2Issuer.endpoint(url);
+    if (status >= 500 || status == 429 || status == 408) {
+      throw CredentialException.transientFailure("TokenEndpointUnavailable", where + " answered HTTP " + status,
+          TokenResponses.retryAfter(response, now))
+          .classified(status == 429 ? "rate_limited" : status == 408 ? "timeout" : "server_error");
+    }
+    if (status < 200 || status >= 300) {
+      // GitHub: 401 for a JWT it cannot verify (wrong key, app id, or clock), 404 for an unknown installation
+      throw CredentialException.terminal("TokenRequestRejected", where + " refused the minted JWT (HTTP " + status
+          + "); check the signing key, the claims and the URL").classified(status == 401 ? "invalid_client" : "rejected");
+    }
+    JSONObject json = TokenResponses.jsonBody(response);
+    String tokenField = blankToDefault(endpoint.tokenField(), "token");
+    if (!(json.get(tokenField) instanceof String token) || token.isBlank()) {
+      throw CredentialException.transientFailure("InvalidTokenResponse",
+          where + " answered HTTP " + status + " without the field " + tokenField, null);
+    }
+    Instant expiresAt = TokenResponses.absoluteExpiry(json, blankToDefault(endpoint.expiresAtField(), "expires_at"));
+    if (expiresAt == null) {
+      BearerAccessToken parsed = new BearerAccessToken(token, lifetime(json), null);
+      expiresAt = TokenResponses.expiry(parsed, now, defaultLifetime);
+    }
+    String type = blankToDefault(endpoint.tokenType(), "Bearer");
+    return new IssuedCredential("Authorization", type + " " + token, token, type, now, expiresAt, Map.of(), List.of());
+  }
+
+  private static long lifetime(JSONObject json) {
+    try {
+      Object v = json.get("expires_in");
+      return v == null ? 0 : Long.parseLong(v.toString().strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String blankToDefault(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
