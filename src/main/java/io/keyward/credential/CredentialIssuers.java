@@ -5,6 +5,7 @@ import io.keyward.credential.apikey.ApiKeyIssuer;
 import io.keyward.credential.basic.BasicIssuer;
 import io.keyward.credential.jwt.JwtIssuer;
 import io.keyward.credential.oauth2.OAuth2Issuer;
+import io.keyward.credential.validation.TokenValidator;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,15 @@ import java.util.stream.Collectors;
 /** The issuers Keyward knows, looked up by the auth block that is set. */
 public final class CredentialIssuers {
   private final Map<Class<?>, CredentialIssuer<?>> byAuthClass;
+  private final TokenValidator validator;
 
   public CredentialIssuers(List<CredentialIssuer<?>> issuers) {
+    this(issuers, null);
+  }
+
+  /** @param validator checks issued tokens where a spec asks for it; {@code null}: such specs are refused */
+  public CredentialIssuers(List<CredentialIssuer<?>> issuers, TokenValidator validator) {
+    this.validator = validator;
     this.byAuthClass =
         issuers.stream().collect(Collectors.toUnmodifiableMap(CredentialIssuer::authClass, Function.identity()));
   }
@@ -23,7 +31,17 @@ public final class CredentialIssuers {
   /** Every built-in issuer; the ones that call providers use {@code http}. */
   public static CredentialIssuers standard(HTTPRequestSender http) {
     return new CredentialIssuers(
-        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http)));
+        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http)),
+        new TokenValidator(http));
+  }
+
+  /** Checks an issued token against {@code rules} (spec.validation) before it may be published. */
+  public void validate(TokenValidator.Rules rules, IssuedCredential credential, java.time.Instant now)
+      throws CredentialException {
+    if (validator == null) {
+      throw CredentialException.invalidConfiguration("spec.validation", "is not supported here");
+    }
+    validator.check(rules, credential, now);
   }
 
   /** Issues with the issuer registered for the block's class. */

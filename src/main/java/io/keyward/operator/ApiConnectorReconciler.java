@@ -111,7 +111,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         failures.clear(id); // the failed state write is done
       }
       var values = inputs.resolve(connector, spec.auth());
-      fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime());
+      fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime(), spec.validation());
       String fp = fingerprint;
       failure = failures.get(id).filter(f -> fp.equals(f.fingerprint())).orElse(null);
       RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp,

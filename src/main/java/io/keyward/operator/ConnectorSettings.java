@@ -5,12 +5,14 @@ import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.api.v1alpha1.RefreshSpec;
 import io.keyward.api.v1alpha1.auth.AuthMethod;
 import io.keyward.credential.CredentialException;
+import io.keyward.credential.validation.TokenValidator;
 import io.keyward.renewal.RenewalPolicy;
 import java.time.Duration;
 
 /** One connector's spec, checked and with defaults applied; bad values fail naming the field. */
 record ConnectorSettings(
-    AuthMethod auth, RenewalPolicy renewal, Duration defaultLifetime, String outputSecretName, String stateSecretName) {
+    AuthMethod auth, RenewalPolicy renewal, Duration defaultLifetime, String outputSecretName, String stateSecretName,
+    TokenValidator.Rules validation) {
 
   static final String STATE_SUFFIX = "-keyward-state";
 
@@ -37,7 +39,13 @@ record ConnectorSettings(
       if (output.equals(state)) {
         throw new IllegalArgumentException("spec.output.secretName: '" + output + "' is reserved for Keyward's state");
       }
-      return new ConnectorSettings(auth, policy, lifetime == null ? operatorDefaultLifetime : lifetime, output, state);
+      var v = spec.validation;
+      if (v != null && (v.jwksUrl == null || v.jwksUrl.isBlank())) {
+        throw new IllegalArgumentException("spec.validation.jwksUrl: is required");
+      }
+      TokenValidator.Rules validation = v == null ? null : new TokenValidator.Rules(v.jwksUrl.strip(), v.issuer, v.audience);
+      return new ConnectorSettings(auth, policy, lifetime == null ? operatorDefaultLifetime : lifetime, output, state,
+          validation);
     } catch (IllegalArgumentException e) {
       throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
     }

@@ -19,11 +19,19 @@ final class Fingerprint {
   private Fingerprint() {}
 
   static String of(AuthMethod auth, Map<SecretKeyRef, String> inputs, Duration defaultLifetime) {
+    return of(auth, inputs, defaultLifetime, null);
+  }
+
+  /** @param validation the connector's validation rules: fixing them retries a token that failed them */
+  static String of(AuthMethod auth, Map<SecretKeyRef, String> inputs, Duration defaultLifetime, Object validation) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       update(digest, auth.type());
       update(digest, Serialization.asJson(auth));
       update(digest, defaultLifetime.toString());
+      if (validation != null) {
+        update(digest, validation.toString());
+      }
       for (var e : inputs.entrySet()) {
         update(digest, e.getKey().name);
         update(digest, e.getKey().key);

@@ -126,6 +126,9 @@ final class Issuance {
     try {
       StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
           new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
+      if (spec.validation() != null) {
+        validate(connector, spec, next, previous);
+      }
       persist(connector, spec, next);
       return announce(connector, spec, next, previous, decision);
     } catch (CredentialException e) {
@@ -136,6 +139,23 @@ final class Issuance {
       throw e;
     } finally {
       metrics.refreshed(connector, spec.auth().type(), Duration.ofNanos(System.nanoTime() - started), errorClass);
+    }
+  }
+
+  /**
+   * Checks the issued token against spec.validation. A token that fails is not published; what the
+   * provider rotated with it (a refresh token) is still persisted, next to the previous credential.
+   */
+  private void validate(ApiConnector connector, ConnectorSettings spec, StoredCredential next,
+      StoredCredential previous) throws CredentialException {
+    try {
+      issuers.validate(spec.validation(), next.credential(), clock.instant());
+    } catch (CredentialException e) {
+      Map<String, String> rotated = next.credential().state();
+      if (previous != null && !rotated.isEmpty() && !rotated.equals(previous.credential().state())) {
+        persist(connector, spec, new StoredCredential(previous.credential().withState(rotated), previous.fingerprint()));
+      }
+      throw e;
     }
   }
 

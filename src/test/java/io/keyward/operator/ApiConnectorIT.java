@@ -491,4 +491,64 @@ class ApiConnectorIT extends OperatorHarness {
     assertThat(client.secrets().inNamespace(NS).withName("logistics-credentials").get())
         .as("no token is published whose key is not in the JWKS").isNull();
   }
+
+  // ---- validation against the provider's JWKS ---------------------------------------------------
+
+  @Test
+  void tokensThatFailTheProvidersJwksIssuerOrAudienceAreNotPublished() throws Exception {
+    var providerKey = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("p1").generate();
+    var strangerKey = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("x9").generate();
+    var signer = new java.util.concurrent.atomic.AtomicReference<>(providerKey);
+    var issuer = new java.util.concurrent.atomic.AtomicReference<>("https://login.example.com");
+    var jwksFetches = new java.util.concurrent.atomic.AtomicInteger();
+    var minted = new java.util.concurrent.atomic.AtomicInteger();
+    tokens.override(r -> {
+      if (r.path().equals("/jwks")) {
+        jwksFetches.incrementAndGet();
+        return Response.json(200, new com.nimbusds.jose.jwk.JWKSet(providerKey.toPublicJWK()).toString());
+      }
+      try {
+        var claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer.get()).audience("crm-api")
+            .expirationTime(java.util.Date.from(Instant.now().plusSeconds(3600))).jwtID("t" + minted.incrementAndGet())
+            .build();
+        var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+            com.nimbusds.jose.JWSAlgorithm.ES256).keyID(signer.get().getKeyID()).build(), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(signer.get()));
+        return Response.json(200, "{\"access_token\":\"" + jwt.serialize() + "\",\"token_type\":\"Bearer\","
+            + "\"expires_in\":3600}");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    ApiConnector c = oauth2("crm");
+    c.getSpec().validation = new io.keyward.api.v1alpha1.ValidationSpec();
+    c.getSpec().validation.jwksUrl = tokens.tokenUrl().replace("/oauth2/token", "/jwks");
+    c.getSpec().validation.issuer = "https://login.example.com";
+    c.getSpec().validation.audience = "crm-api";
+    create(c);
+
+    String good = awaitOutput("crm-credentials", v -> v.get("token").startsWith("eyJ")).get("token");
+    secretValues.add(good);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(jwksFetches.get()).isEqualTo(1);
+
+    // signed by a key the provider's JWKS does not hold: not published, the good token stays
+    signer.set(strangerKey);
+    requestRefresh("crm", "2026-11-22T10:00:00Z");
+    Condition degraded = awaitCondition("crm", "Degraded", "True", "TokenValidationFailed");
+    assertThat(degraded.message).contains("signature").doesNotContain("eyJ");
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(good);
+    assertThat(jwksFetches.get()).as("an unknown kid fetches the JWKS again, rate-limited").isBetween(1, 2);
+
+    // the right key but the wrong issuer: not published either, and not retried until the spec changes
+    signer.set(providerKey);
+    issuer.set("https://evil.example.com");
+    requestRefresh("crm", "2026-11-22T10:01:00Z");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(connector("crm").getStatus()
+        .condition("Degraded")).get().satisfies(d -> assertThat(d.message).contains("iss is not spec.validation.issuer").doesNotContain("evil")));
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(good);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertNoSecretValueLeaked();
+  }
 }

@@ -16,4 +16,8 @@ public class ApiConnectorSpec {
 
   @JsonPropertyDescription("Where the credential is written.")
   public OutputSpec output;
+
+  @JsonPropertyDescription("Check issued tokens (JWTs) against the provider's JWKS, issuer and audience before"
+      + " publishing them; a token that fails is not published (condition TokenValidationFailed).")
+  public ValidationSpec validation;
 }
