@@ -150,8 +150,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       control = UpdateControl.patchStatus(connector);
     }
     metrics.observed(connector, status.condition("Ready").map(c -> "True".equals(c.status)).orElse(false),
-        status.expiresAt == null ? null : Instant.parse(status.expiresAt),
-        status.renewalTime == null ? null : Instant.parse(status.renewalTime));
+        stored == null ? null : stored.credential().expiresAt(), plan == null ? null : plan.renewAt());
     ConnectorSchedule.nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
     return control;
   }

@@ -40,12 +40,16 @@ final class JwksConfigMap {
   }
 
   static String name(ApiConnector connector) {
-    return connector.getMetadata().getName() + "-jwks";
+    return name(connector.getMetadata().getName());
+  }
+
+  static String name(String connectorName) {
+    return connectorName + "-jwks";
   }
 
   /** The JWKS published for connector {@code namespace/name}, from the cache. */
   java.util.Optional<String> published(String namespace, String name) {
-    return informer.get(new ResourceID(name + "-jwks", namespace))
+    return informer.get(new ResourceID(name(name), namespace))
         .filter(cm -> cm.getMetadata().getLabels() != null
             && name.equals(cm.getMetadata().getLabels().get(Labels.CONNECTOR)))
         .map(cm -> cm.getData() == null ? null : cm.getData().get(KEY));

@@ -350,13 +350,8 @@ class ApiConnectorIT extends OperatorHarness {
 
   @Test
   void generatedKeysArePublishedInTheJwksConfigMapAndNeverInTheOutput() throws Exception {
-    create(connector("logistics", auth -> {
-      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
-      auth.jwt.algorithm = io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.EdDSA;
-      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
-      auth.jwt.signingKey.generate = new io.keyward.api.v1alpha1.auth.JwtAuth.Generate();
-      auth.jwt.signingKey.generate.type = io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.OKP;
-    }));
+    create(generatedKeys("logistics", io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.EdDSA,
+        io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.OKP));
 
     Map<String, String> out = awaitOutput("logistics-credentials", v -> true);
     var configMap = client.configMaps().inNamespace(NS).withName("logistics-jwks").get();
@@ -476,13 +471,8 @@ class ApiConnectorIT extends OperatorHarness {
     client.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
         .withNewMetadata().withName("logistics-jwks").withNamespace(NS).endMetadata()
         .withData(Map.of("jwks.json", "{\"keys\":[]}", "owner", "another team")).build()).create();
-    create(connector("logistics", auth -> {
-      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
-      auth.jwt.algorithm = io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.ES256;
-      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
-      auth.jwt.signingKey.generate = new io.keyward.api.v1alpha1.auth.JwtAuth.Generate();
-      auth.jwt.signingKey.generate.type = io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.EC;
-    }));
+    create(generatedKeys("logistics", io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm.ES256,
+        io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType.EC));
 
     Condition ready = awaitCondition("logistics", "Ready", "False", "ConfigMapConflict");
     assertThat(ready.message).contains("logistics-jwks").contains("not managed by this connector");

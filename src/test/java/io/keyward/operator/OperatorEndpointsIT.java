@@ -123,13 +123,7 @@ class OperatorEndpointsIT extends OperatorHarness {
   @Test
   void theJwksOfGeneratedKeysIsServedForAProvidersJwksUri() throws Exception {
     server = OperatorHttpServer.start(operator, 0);
-    create(connector("logistics", auth -> {
-      auth.jwt = new JwtAuth();
-      auth.jwt.algorithm = JwtAuth.Algorithm.ES256;
-      auth.jwt.signingKey = new JwtAuth.SigningKey();
-      auth.jwt.signingKey.generate = new JwtAuth.Generate();
-      auth.jwt.signingKey.generate.type = JwtAuth.Generate.KeyType.EC;
-    }));
+    create(generatedKeys("logistics", JwtAuth.Algorithm.ES256, JwtAuth.Generate.KeyType.EC));
     Map<String, String> out = awaitOutput("logistics-credentials", v -> true);
 
     HttpResponse<String> jwks = get("/jwks/sales/logistics");

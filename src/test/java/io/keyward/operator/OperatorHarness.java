@@ -89,6 +89,18 @@ abstract class OperatorHarness {
     });
   }
 
+  /** A jwt connector that signs with keys Keyward generates (published in {@code <name>-jwks}). */
+  static ApiConnector generatedKeys(String name, io.keyward.api.v1alpha1.auth.JwtAuth.Algorithm algorithm,
+      io.keyward.api.v1alpha1.auth.JwtAuth.Generate.KeyType type) {
+    return connector(name, auth -> {
+      auth.jwt = new io.keyward.api.v1alpha1.auth.JwtAuth();
+      auth.jwt.algorithm = algorithm;
+      auth.jwt.signingKey = new io.keyward.api.v1alpha1.auth.JwtAuth.SigningKey();
+      auth.jwt.signingKey.generate = new io.keyward.api.v1alpha1.auth.JwtAuth.Generate();
+      auth.jwt.signingKey.generate.type = type;
+    });
+  }
+
   static ApiConnector connector(String name, Consumer<AuthSpec> auth) {
     ApiConnector c = new ApiConnector();
     c.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());

@@ -45,15 +45,13 @@ public final class TokenExchange {
       endpoint.headers().forEach(request::setHeader);
     }
     request.setAuthorization(new BearerAccessToken(jwt).toAuthorizationHeader());
-    request.setAccept(request.getAccept() == null ? "application/json" : request.getAccept());
+    if (request.getAccept() == null) {
+      request.setAccept("application/json");
+    }
     HTTPResponse response = OAuth2Issuer.send(request, url, sender);
     int status = response.getStatusCode();
     String where = "exchange endpoint " + OAuth2Issuer.endpoint(url);
-    if (status >= 500 || status == 429 || status == 408) {
-      throw CredentialException.transientFailure("TokenEndpointUnavailable", where + " answered HTTP " + status,
-          TokenResponses.retryAfter(response, now))
-          .classified(status == 429 ? "rate_limited" : status == 408 ? "timeout" : "server_error");
-    }
+    TokenResponses.requireAvailable(response, now, where);
     if (status < 200 || status >= 300) {
       // GitHub: 401 for a JWT it cannot verify (wrong key, app id, or clock), 404 for an unknown installation
       throw CredentialException.terminal("TokenRequestRejected", where + " refused the minted JWT (HTTP " + status

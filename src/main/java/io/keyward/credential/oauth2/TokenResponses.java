@@ -63,11 +63,7 @@ final class TokenResponses {
   static Result parse(HTTPResponse response, Instant requestedAt, Duration defaultLifetime, Quirks quirks)
       throws CredentialException {
     int status = response.getStatusCode();
-    if (status >= 500 || status == 429 || status == 408) {
-      throw CredentialException.transientFailure("TokenEndpointUnavailable",
-          "token endpoint answered HTTP " + status, retryAfter(response, requestedAt))
-          .classified(status == 429 ? "rate_limited" : status == 408 ? "timeout" : "server_error");
-    }
+    requireAvailable(response, requestedAt, "token endpoint");
     JSONObject json = jsonBody(response);
     if (status < 200 || status >= 300 || json.containsKey("error")) {
       throw rejected(status, json);
@@ -124,6 +120,16 @@ final class TokenResponses {
       return text.matches("\\d+") ? Instant.ofEpochSecond(Long.parseLong(text)) : Instant.parse(text);
     } catch (RuntimeException e) {
       return null;
+    }
+  }
+
+  /** 5xx, 429 and 408 mean "try later": a transient failure, classified, honouring Retry-After. */
+  static void requireAvailable(HTTPResponse response, Instant now, String what) throws CredentialException {
+    int status = response.getStatusCode();
+    if (status >= 500 || status == 429 || status == 408) {
+      throw CredentialException.transientFailure("TokenEndpointUnavailable", what + " answered HTTP " + status,
+          retryAfter(response, now))
+          .classified(status == 429 ? "rate_limited" : status == 408 ? "timeout" : "server_error");
     }
   }
 
