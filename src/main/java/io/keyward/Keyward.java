@@ -3,6 +3,7 @@ package io.keyward;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.oauth2.JdkHttpSender;
 import io.keyward.local.LocalMode;
 import io.keyward.local.LocalModeException;
@@ -14,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,6 +65,14 @@ public final class Keyward implements Runnable {
         description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
     String leaseName;
 
+    @Option(names = "--crypto-provider", defaultValue = "auto", paramLabel = "auto|accp|jdk",
+        converter = CryptoProviderConverter.class,
+        description = "What signs JWTs: auto (the native Amazon Corretto Crypto Provider where it loads, else the"
+            + " JDK), accp (the native provider or refuse to start), jdk (no native code). Default: ${DEFAULT-VALUE}.")
+    JwsSigners.Choice cryptoProvider;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     private static String identity() {
       String pod = System.getenv("POD_NAME");
       if (pod != null && !pod.isBlank()) {
@@ -84,8 +94,22 @@ public final class Keyward implements Runnable {
         settings = settings.withLeaderElection(new OperatorSettings.LeaderElection(leaseName, leaderElectionNamespace,
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
+      JwsSigners signers;
+      try {
+        signers = JwsSigners.select(cryptoProvider);
+      } catch (IllegalStateException e) {
+        spec.commandLine().getErr().println("keyward run: --crypto-provider=accp: " + e.getMessage());
+        return 2;
+      }
+      var log = LoggerFactory.getLogger(Keyward.class);
+      if (signers.isNative() || cryptoProvider == JwsSigners.Choice.JDK) {
+        log.info("JWTs are signed by {}", signers.description());
+      } else {
+        log.warn("JWTs are signed by {}", signers.description()); // auto fell back: slower, worth a look
+      }
       var client = new KubernetesClientBuilder().build();
-      var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+      var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults(), signers),
+          settings);
       // the probes answer from the start: /readyz says 503 until the informers have synced
       var http = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);
       CountDownLatch stopped = new CountDownLatch(1);
@@ -172,6 +196,18 @@ public final class Keyward implements Runnable {
       }
       printStream.println("keyward local: stopped");
       return 0;
+    }
+  }
+
+  /** {@code auto}, {@code accp} or {@code jdk}. */
+  static final class CryptoProviderConverter implements CommandLine.ITypeConverter<JwsSigners.Choice> {
+    @Override
+    public JwsSigners.Choice convert(String value) {
+      try {
+        return JwsSigners.Choice.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

@@ -31,7 +31,16 @@ class KeywardCliTest {
   void runHelpDescribesItsOptions() {
     Result r = run("run", "--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("--namespace").contains("--default-token-lifetime");
+    assertThat(r.out()).contains("--namespace").contains("--default-token-lifetime")
+        .contains("--crypto-provider=auto|accp|jdk").contains("Default: auto");
+  }
+
+  @Test
+  void anUnknownCryptoProviderIsRefusedNamingTheOptionAndTheChoices() {
+    Result r = run("run", "--crypto-provider", "openssl");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("--crypto-provider").contains("'openssl' is not one of auto, accp, jdk")
+        .doesNotContain("Exception");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.keyward.api.v1alpha1.auth.AuthMethod;
 import io.keyward.credential.apikey.ApiKeyIssuer;
 import io.keyward.credential.basic.BasicIssuer;
 import io.keyward.credential.jwt.JwtIssuer;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.oauth2.OAuth2Issuer;
 import io.keyward.credential.validation.TokenValidator;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
@@ -28,10 +29,15 @@ public final class CredentialIssuers {
         issuers.stream().collect(Collectors.toUnmodifiableMap(CredentialIssuer::authClass, Function.identity()));
   }
 
-  /** Every built-in issuer; the ones that call providers use {@code http}. */
+  /** Every built-in issuer; the ones that call providers use {@code http}; {@link JwsSigners#auto()} signs. */
   public static CredentialIssuers standard(HTTPRequestSender http) {
+    return standard(http, JwsSigners.auto());
+  }
+
+  /** Every built-in issuer; the ones that call providers use {@code http}, the ones that sign JWTs {@code signers}. */
+  public static CredentialIssuers standard(HTTPRequestSender http, JwsSigners signers) {
     return new CredentialIssuers(
-        List.of(new OAuth2Issuer(http), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http)),
+        List.of(new OAuth2Issuer(http, signers), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http, signers)),
         new TokenValidator(http));
   }
 

@@ -187,7 +187,8 @@ class ChartTest {
         "--default-token-lifetime", "1h",
         "--leader-election-namespace", NAMESPACE,
         "--lease-name", RELEASE,
-        "--http-port", "8080");
+        "--http-port", "8080",
+        "--crypto-provider", "auto");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
   }
@@ -351,6 +352,8 @@ class ChartTest {
         .hasMessageContaining("defaultTokenLifetime");
     assertThatThrownBy(() -> render("watchNamespaces", "sales"))
         .hasMessageContaining("watchNamespaces");
+    assertThatThrownBy(() -> render("cryptoProvider", "openssl"))
+        .hasMessageContaining("cryptoProvider");
   }
 
   /** NOTES.txt, as {@code helm install} prints it (a client-only dry run: no cluster). */
@@ -381,8 +384,9 @@ class ChartTest {
 
   @Test
   void imageTagAndLifetimeFollowValues() {
-    var r = render("image.tag", "0.2.0-rc.1", "defaultTokenLifetime", "30m");
+    var r = render("image.tag", "0.2.0-rc.1", "defaultTokenLifetime", "30m", "cryptoProvider", "jdk");
     assertThat(r.container().getImage()).isEqualTo("ghcr.io/keyward/keyward:0.2.0-rc.1");
-    assertThat(args(r)).containsSubsequence("--default-token-lifetime", "30m");
+    assertThat(args(r)).containsSubsequence("--default-token-lifetime", "30m")
+        .containsSubsequence("--crypto-provider", "jdk");
   }
 }

@@ -13,6 +13,7 @@ import io.keyward.api.v1alpha1.auth.JwtAuth;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class GeneratedKeys {
 
   private GeneratedKeys() {}
 
-  static IssuedCredential mint(JwtAuth auth, IssueContext context) throws CredentialException {
+  static IssuedCredential mint(JwtAuth auth, IssueContext context, JwsSigners signers) throws CredentialException {
     JwtAuth.Generate generate = auth.signingKey.generate;
     Duration rotateEvery = duration(generate.rotateEvery, DEFAULT_ROTATE_EVERY, FIELD + ".rotateEvery");
     Duration overlap = duration(generate.overlap, DEFAULT_OVERLAP, FIELD + ".overlap");
@@ -44,7 +45,7 @@ final class GeneratedKeys {
       SigningKey key = new SigningKey(current.jwk(), current.kid(), algorithm, null, null);
       PrivateKeys.requireFits(key, algorithm, "spec.auth.jwt.algorithm");
       Duration ttl = auth.ttl == null ? JwtIssuer.DEFAULT_TTL : GoDuration.parse(auth.ttl, "spec.auth.jwt.ttl");
-      IssuedCredential minted = JwtIssuer.mint(auth, key, algorithm, current.kid(), null, ttl, now);
+      IssuedCredential minted = JwtIssuer.mint(auth, key, JwtIssuer.signer(signers, key, algorithm), algorithm, current.kid(), null, ttl, now);
       ring = ring.signed(current.kid(), minted.expiresAt());
       return minted.withState(Map.of(STATE_KEY, ring.toState()))
           .withPublication(new IssuedCredential.KeyPublication(ring.publicJwks(), current.kid(),

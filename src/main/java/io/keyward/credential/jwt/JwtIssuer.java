@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyward.api.v1alpha1.GoDuration;
@@ -16,6 +17,7 @@ import com.nimbusds.jose.util.Base64URL;
 import io.keyward.credential.keys.Certificates;
 import io.keyward.credential.oauth2.TokenExchange;
 import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.time.Duration;
@@ -36,15 +38,25 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
   static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
   private static final String KEY_FIELD = "spec.auth.jwt.signingKey.secretRef";
   private final TokenExchange exchange;
+  private final JwsSigners signers;
 
-  /** Mints only; {@code spec.auth.jwt.exchange} is refused. */
+  /** Mints only, signing with {@link JwsSigners#auto()}; {@code spec.auth.jwt.exchange} is refused. */
   public JwtIssuer() {
-    this.exchange = null;
+    this(null, JwsSigners.auto());
   }
 
   /** Mints, and exchanges minted JWTs through {@code http} where the spec asks for it. */
   public JwtIssuer(HTTPRequestSender http) {
-    this.exchange = new TokenExchange(http);
+    this(http, JwsSigners.auto());
+  }
+
+  /**
+   * @param http for {@code spec.auth.jwt.exchange}; {@code null}: exchanges are refused
+   * @param signers what computes the signatures
+   */
+  public JwtIssuer(HTTPRequestSender http, JwsSigners signers) {
+    this.exchange = http == null ? null : new TokenExchange(http);
+    this.signers = signers;
   }
 
   @Override
@@ -78,7 +90,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
           "exactly one of secretRef and generate must be set");
     }
     if (auth.signingKey.generate != null) {
-      return GeneratedKeys.mint(auth, context);
+      return GeneratedKeys.mint(auth, context, signers);
     }
     char[] passphrase = auth.signingKey.passphraseRef == null
         ? null : context.secrets().get(auth.signingKey.passphraseRef).strip().toCharArray();
@@ -91,11 +103,26 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     Duration ttl = ttl(auth);
 
     String keyId = auth.keyId != null ? auth.keyId : key.keyId();
-    return mint(auth, key, algorithm, keyId, certificateThumbprint, ttl, context.clock().instant());
+    return mint(auth, key, signer(key, algorithm), algorithm, keyId, certificateThumbprint, ttl,
+        context.clock().instant());
   }
 
-  /** Builds and signs one JWT with a parsed key (what the benchmark measures). */
-  static IssuedCredential mint(JwtAuth auth, SigningKey key, JWSAlgorithm algorithm, String givenKeyId,
+  /** The signer for a parsed key, or a clear condition when the key cannot sign. */
+  static JWSSigner signer(JwsSigners signers, SigningKey key, JWSAlgorithm algorithm) throws CredentialException {
+    try {
+      return signers.signer(key);
+    } catch (JOSEException e) {
+      throw CredentialException.invalidConfiguration(KEY_FIELD, "the key cannot sign with " + algorithm);
+    }
+  }
+
+  private JWSSigner signer(SigningKey key, JWSAlgorithm algorithm) throws CredentialException {
+    return signer(signers, key, algorithm);
+  }
+
+  /** Builds and signs one JWT with a parsed key and its signer (what the benchmark measures). */
+  static IssuedCredential mint(JwtAuth auth, SigningKey key, JWSSigner signer, JWSAlgorithm algorithm,
+      String givenKeyId,
       Base64URL certificateThumbprint, Duration ttl, Instant instant) throws CredentialException {
     Instant now = instant.truncatedTo(ChronoUnit.SECONDS);
     Instant expiresAt = now.plus(ttl);
@@ -118,7 +145,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
       String keyId = givenKeyId != null ? givenKeyId : key.publicJwk().computeThumbprint().toString();
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId)
           .x509CertSHA256Thumbprint(certificateThumbprint).build(), claims.build());
-      jwt.sign(key.signer());
+      jwt.sign(signer);
       String token = jwt.serialize();
       return new IssuedCredential("Authorization", "Bearer " + token, token, "Bearer", now, expiresAt, Map.of(),
           List.of());

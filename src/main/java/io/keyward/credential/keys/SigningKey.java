@@ -2,12 +2,8 @@ package io.keyward.credential.keys;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.PrivateKey;
 
@@ -22,16 +18,6 @@ import java.security.PrivateKey;
  */
 public record SigningKey(JWK jwk, String keyId, JWSAlgorithm algorithm, String serviceAccountEmail,
     String serviceAccountTokenUri) {
-
-  public JWSSigner signer() throws JOSEException {
-    if (jwk instanceof RSAKey rsa) {
-      return new RSASSASigner(rsa);
-    }
-    if (jwk instanceof ECKey ec) {
-      return new ECDSASigner(ec);
-    }
-    return new BouncyCastleEd25519Signer((OctetKeyPair) jwk);
-  }
 
   /** The public half, for verification and for a JWKS. */
   public JWK publicJwk() {

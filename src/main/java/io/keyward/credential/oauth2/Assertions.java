@@ -10,6 +10,7 @@ import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.api.v1alpha1.auth.JwtAssertion;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssueContext;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.net.URI;
@@ -34,7 +35,7 @@ final class Assertions {
    * @param scopes put into a {@code scope} claim for service-account keys (Google reads it there)
    */
   static SignedJWT sign(JwtAssertion spec, String field, IssueContext context, String defaultIssuer, URI tokenUrl,
-      List<String> scopes) throws CredentialException {
+      List<String> scopes, JwsSigners signers) throws CredentialException {
     SigningKey key = PrivateKeys.parse(context.secrets().get(spec.keyRef), field + ".keyRef");
     JWSAlgorithm algorithm = spec.algorithm == null ? key.algorithm() : JWSAlgorithm.parse(spec.algorithm);
     PrivateKeys.requireFits(key, algorithm, field + ".algorithm");
@@ -65,7 +66,7 @@ final class Assertions {
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
         claims.build());
     try {
-      jwt.sign(key.signer());
+      jwt.sign(signers.signer(key));
       return jwt;
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(field + ".keyRef", "the key cannot sign with " + algorithm);

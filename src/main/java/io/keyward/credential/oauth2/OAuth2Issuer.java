@@ -23,6 +23,7 @@ import io.keyward.credential.CredentialIssuer;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.Notice;
+import io.keyward.credential.keys.JwsSigners;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,9 +42,17 @@ import java.util.Set;
 public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
   private final HttpSenders http;
+  private final JwsSigners signers;
 
+  /** Token requests through {@code http}; assertions signed with {@link JwsSigners#auto()}. */
   public OAuth2Issuer(HTTPRequestSender http) {
+    this(http, JwsSigners.auto());
+  }
+
+  /** @param signers what signs client assertions and JWT bearer grants */
+  public OAuth2Issuer(HTTPRequestSender http, JwsSigners signers) {
     this.http = new HttpSenders(http);
+    this.signers = signers;
   }
 
   @Override
@@ -74,7 +83,8 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       case clientCredentials -> new ClientCredentialsGrant();
       case refreshToken -> new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
       case jwtBearer -> new JWTBearerGrant(
-          Assertions.sign(auth.assertion, "spec.auth.oauth2.assertion", context, clientId, tokenUrl, auth.scopes));
+          Assertions.sign(auth.assertion, "spec.auth.oauth2.assertion", context, clientId, tokenUrl, auth.scopes,
+              signers));
     };
     TokenRequest.Builder request = clientAuth != null
         ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
@@ -107,7 +117,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    * How the client proves who it is; {@code null} for a public client ({@code none}) and for a
    * jwtBearer grant without a client secret (the assertion itself authenticates).
    */
-  private static ClientAuthentication clientAuthentication(OAuth2Auth auth, String clientId, URI tokenUrl,
+  private ClientAuthentication clientAuthentication(OAuth2Auth auth, String clientId, URI tokenUrl,
       IssueContext context) throws CredentialException {
     OAuth2Auth.ClientAuthentication method = auth.clientAuthenticationOrDefault();
     if (auth.clientSecretRef == null && method != OAuth2Auth.ClientAuthentication.privateKeyJwt
@@ -127,7 +137,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
               "is required for clientAuthentication privateKeyJwt");
         }
         yield new PrivateKeyJWT(Assertions.sign(auth.clientAssertion, "spec.auth.oauth2.clientAssertion", context,
-            clientId, tokenUrl, null));
+            clientId, tokenUrl, null, signers));
       }
       case tlsClientAuth -> new PKITLSClientAuthentication(new ClientID(clientId), (SSLSocketFactory) null);
       case none -> null;

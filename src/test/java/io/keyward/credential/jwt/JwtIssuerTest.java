@@ -22,6 +22,7 @@ import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.SecretValues;
+import io.keyward.credential.keys.JwsSigners;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,10 +98,17 @@ class JwtIssuerTest {
     return new IssueContext(SecretValues.of(Map.of(KEY, key)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("algorithms")
-  void mintedTokensVerifyAgainstThePublicKey(JwtAuth.Algorithm algorithm, String key, JWK publicKey) throws Exception {
-    IssuedCredential c = new JwtIssuer().issue(auth(algorithm), context(key));
+  /** Every algorithm with every signer: the native one (ACCP, where it loads) and the JDK's. */
+  static Stream<Arguments> algorithmsAndSigners() throws Exception {
+    return algorithms().flatMap(a -> Stream.of(JwsSigners.auto(), JwsSigners.jdk()).distinct()
+        .map(signers -> Arguments.of(a.get()[0], a.get()[1], a.get()[2], signers)));
+  }
+
+  @ParameterizedTest(name = "{0} signed by {3}")
+  @MethodSource("algorithmsAndSigners")
+  void mintedTokensVerifyAgainstThePublicKey(JwtAuth.Algorithm algorithm, String key, JWK publicKey,
+      JwsSigners signers) throws Exception {
+    IssuedCredential c = new JwtIssuer(null, signers).issue(auth(algorithm), context(key));
 
     SignedJWT jwt = SignedJWT.parse(c.token());
     assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.parse(algorithm.name()));
