@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.keyward.api.v1alpha1.auth.JwtAuth;
+import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.SigningKey;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -34,19 +35,32 @@ public final class MintBenchmark {
         new Case("EdDSA (Ed25519)", JwtAuth.Algorithm.EdDSA, new OctetKeyPairGenerator(Curve.Ed25519).generate(),
             "ed25519", "+F6:"));
     Map<String, Double> openssl = openssl(cases, seconds);
+    JwsSigners auto = JwsSigners.auto();
+    List<JwsSigners> engines = auto.isNative() ? List.of(auto, JwsSigners.jdk()) : List.of(auto);
     System.out.printf("java %s (%s), %d s per case, 1 thread%n", System.getProperty("java.version"),
         System.getProperty("java.vm.name"), seconds);
-    System.out.printf("%-18s %14s %18s %8s%n", "algorithm", "mints/s", "openssl signs/s", "ratio");
+    for (int i = 0; i < engines.size(); i++) {
+      System.out.printf("signer %d: %s%n", i + 1, engines.get(i).description());
+    }
+    StringBuilder head = new StringBuilder(String.format("%-18s %16s", "algorithm", "openssl signs/s"));
+    for (int i = 0; i < engines.size(); i++) {
+      head.append(String.format(" %16s %8s", "signer " + (i + 1) + " mints/s", "ratio"));
+    }
+    System.out.println(head);
     for (Case c : cases) {
-      double mints = mintsPerSecond(c, seconds);
       Double reference = openssl.get(c.opensslName());
-      System.out.printf("%-18s %14.0f %18s %8s%n", c.name(), mints,
-          reference == null ? "n/a" : String.format("%.0f", reference),
-          reference == null ? "n/a" : String.format("%.2fx", mints / reference));
+      StringBuilder row = new StringBuilder(String.format("%-18s %16s", c.name(),
+          reference == null ? "n/a" : String.format("%.0f", reference)));
+      for (JwsSigners engine : engines) {
+        double mints = mintsPerSecond(c, engine, seconds);
+        row.append(String.format(" %16.0f %8s", mints,
+            reference == null ? "n/a" : String.format("%.2fx", mints / reference)));
+      }
+      System.out.println(row);
     }
   }
 
-  static double mintsPerSecond(Case c, int seconds) throws Exception {
+  static double mintsPerSecond(Case c, JwsSigners signers, int seconds) throws Exception {
     JwtAuth auth = new JwtAuth();
     auth.algorithm = c.algorithm();
     auth.claims = new JwtAuth.Claims();
@@ -56,15 +70,16 @@ public final class MintBenchmark {
     SigningKey key = new SigningKey(c.key(), "bench", JWSAlgorithm.parse(c.algorithm().name()), null, null);
     JWSAlgorithm algorithm = JWSAlgorithm.parse(c.algorithm().name());
     Duration ttl = Duration.ofMinutes(10);
+    var signer = signers.signer(key); // prepared once, as a parsed key is
     long warmUpEnd = System.nanoTime() + Duration.ofSeconds(Math.max(1, seconds / 2)).toNanos();
     while (System.nanoTime() < warmUpEnd) {
-      JwtIssuer.mint(auth, key, algorithm, "bench", null, ttl, Instant.now());
+      JwtIssuer.mint(auth, key, signer, algorithm, "bench", null, ttl, Instant.now());
     }
     long count = 0;
     long start = System.nanoTime();
     long end = start + Duration.ofSeconds(seconds).toNanos();
     while (System.nanoTime() < end) {
-      JwtIssuer.mint(auth, key, algorithm, "bench", null, ttl, Instant.now());
+      JwtIssuer.mint(auth, key, signer, algorithm, "bench", null, ttl, Instant.now());
       count++;
     }
     return count / ((System.nanoTime() - start) / 1e9);
