@@ -112,7 +112,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     try {
       return signers.signer(key);
     } catch (JOSEException e) {
-      throw CredentialException.invalidConfiguration(KEY_FIELD, "the key cannot sign with " + algorithm);
+      throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
     }
   }
 
@@ -150,7 +150,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
       return new IssuedCredential("Authorization", "Bearer " + token, token, "Bearer", now, expiresAt, Map.of(),
           List.of());
     } catch (JOSEException e) {
-      throw CredentialException.invalidConfiguration(KEY_FIELD, "the key cannot sign with " + algorithm);
+      throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
     }
   }
 

@@ -12,13 +12,20 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +37,14 @@ import org.slf4j.LoggerFactory;
  * times faster (see docs/benchmarks.md); {@link Choice#JDK} keeps native code out of the process.
  *
  * <p>Signatures are standard either way: whatever verifies one verifies the other. Should ACCP
- * refuse a particular key, that signature is made by the JDK instead (logged once, without the key).
+ * refuse a particular key, that key's signatures are made by the JDK instead (logged once per key,
+ * by its public thumbprint) under {@link Choice#AUTO}, and refused under {@link Choice#ACCP}.
+ *
+ * <p>A signer is prepared once per key and kept (the {@value #PREPARED_KEYS} most recently used
+ * keys), so that minting from a key read again at every reconcile costs one signature, not a key
+ * import and a signature. Keys are told apart by a SHA-256 digest of their private and public
+ * parameters, never by their public half alone: a key whose public half is borrowed from another
+ * key gets a signer of its own.
  */
 public final class JwsSigners {
   private static final Logger LOG = LoggerFactory.getLogger(JwsSigners.class);
@@ -59,12 +73,23 @@ public final class JwsSigners {
   /** The outcome of loading the native provider: the provider, or why it cannot be used. */
   record Loaded(Provider provider, String failure) {}
 
-  private final Provider provider; // null: the JDK and Bouncy Castle
-  private final String description;
-  private final AtomicBoolean fallbackLogged = new AtomicBoolean();
+  static final int PREPARED_KEYS = 1024;
 
-  private JwsSigners(Provider provider, String description) {
+  private final Provider provider; // null: the JDK and Bouncy Castle
+  private final boolean strict; // --crypto-provider=accp: no portable signer behind the native one
+  private final String description;
+  private final LongAdder fallbacks = new LongAdder();
+  private final Map<String, JWSSigner> prepared = Collections.synchronizedMap(
+      new LinkedHashMap<String, JWSSigner>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JWSSigner> eldest) {
+          return size() > PREPARED_KEYS;
+        }
+      });
+
+  private JwsSigners(Provider provider, boolean strict, String description) {
     this.provider = provider;
+    this.strict = strict;
     this.description = description;
   }
 
@@ -96,12 +121,12 @@ public final class JwsSigners {
       Provider p = loaded.provider();
       String version = p instanceof AmazonCorrettoCryptoProvider a
           ? a.getVersionStr() + " (" + a.getAwsLcVersionStr() + ")" : p.getVersionStr();
-      return new JwsSigners(p, ACCP + " " + version);
+      return new JwsSigners(p, choice == Choice.ACCP, ACCP + " " + version);
     }
     if (choice == Choice.ACCP) {
       throw new IllegalStateException(ACCP + " cannot be used here: " + loaded.failure());
     }
-    return new JwsSigners(null, "JDK and Bouncy Castle (" + ACCP + " unavailable: " + loaded.failure() + ")");
+    return new JwsSigners(null, false, "JDK and Bouncy Castle (" + ACCP + " unavailable: " + loaded.failure() + ")");
   }
 
   /** What signs, for the startup log: the provider and its version, or why the native one is not used. */
@@ -120,22 +145,70 @@ public final class JwsSigners {
   }
 
   /**
-   * A signer for the key's private half. Preparing it costs more than a signature (the native
-   * provider takes the key in and checks it): keep it for as long as the key is used.
+   * How many signatures the portable signer made because the native provider refused a key
+   * (always 0 when nothing fell back, and for {@link #jdk()}).
+   */
+  public long fallbacks() {
+    return fallbacks.sum();
+  }
+
+  /**
+   * The signer for the key's private half: prepared at the first call for a key, the same one
+   * afterwards. Safe for concurrent use.
+   *
+   * @throws NativeSignerRefused under {@link Choice#ACCP} when the native provider cannot take the key
+   * @throws JOSEException when the key cannot sign at all
    */
   public JWSSigner signer(SigningKey key) throws JOSEException {
-    JWSSigner portable = portable(key.jwk());
+    String id = fingerprint(key.jwk());
+    JWSSigner signer = prepared.get(id);
+    if (signer == null) {
+      signer = prepare(key.jwk());
+      prepared.put(id, signer); // two threads preparing the same key at once keep either: both work
+    }
+    return signer;
+  }
+
+  /** The message for a condition when {@link #signer} or a signature fails. */
+  public static String cannotSign(JOSEException e, com.nimbusds.jose.JWSAlgorithm algorithm) {
+    return e instanceof NativeSignerRefused ? e.getMessage() : "the key cannot sign with " + algorithm;
+  }
+
+  private JWSSigner prepare(JWK jwk) throws JOSEException {
+    JWSSigner portable = portable(jwk);
     if (provider == null) {
       return portable;
     }
     JWSSigner accelerated;
     try {
-      accelerated = accelerated(key.jwk(), provider);
+      accelerated = accelerated(jwk, provider);
     } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
-      fellBack(e);
-      return portable;
+      if (strict) {
+        throw new NativeSignerRefused(e);
+      }
+      fellBack(jwk, e);
+      return new Fallback(null, portable, this, jwk);
     }
-    return new Fallback(accelerated, portable, this);
+    return new Fallback(accelerated, portable, this, jwk);
+  }
+
+  /** SHA-256 over the whole JWK, private members included; only ever compared, never shown. */
+  private static String fingerprint(JWK jwk) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(jwk.toJSONString().getBytes(StandardCharsets.UTF_8));
+      return Base64URL.encode(digest).toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** The native provider cannot take a key and {@code --crypto-provider=accp} allows no other signer. */
+  public static final class NativeSignerRefused extends JOSEException {
+    NativeSignerRefused(Exception cause) {
+      // the exception's class only: a provider's message may describe the key
+      super(ACCP + " cannot sign with this key (" + rootClass(cause)
+          + ") and --crypto-provider=accp allows no other signer; use auto or jdk");
+    }
   }
 
   private static JWSSigner portable(JWK jwk) throws JOSEException {
@@ -168,11 +241,30 @@ public final class JwsSigners {
     return new JcaEd25519Signer((OctetKeyPair) jwk, provider);
   }
 
-  private void fellBack(Exception e) {
-    if (fallbackLogged.compareAndSet(false, true)) {
-      // the exception's class only: a provider's message may describe the key
-      LOG.warn("{} could not sign with a key ({}); the JDK signs with such keys instead", ACCP,
-          e.getClass().getSimpleName());
+  private void fellBack(JWK jwk, Exception e) {
+    // the public thumbprint and the exception's class only: a provider's message may describe the key
+    LOG.warn("{} could not sign with the key with thumbprint {} ({}); the JDK signs with it instead", ACCP,
+        thumbprint(jwk), rootClass(e));
+  }
+
+  /** The simple class name of the innermost cause: what went wrong, without a message that may describe the key. */
+  private static String rootClass(Throwable e) {
+    return root(e).getClass().getSimpleName();
+  }
+
+  private static Throwable root(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root;
+  }
+
+  private static String thumbprint(JWK jwk) {
+    try {
+      return jwk.computeThumbprint().toString();
+    } catch (JOSEException e) {
+      return "(none)";
     }
   }
 
@@ -205,37 +297,57 @@ public final class JwsSigners {
   }
 
   private static String reason(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = root(e);
     String message = root.getMessage();
     return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 
-  /** Signs natively; if the provider refuses (a key shape it does not take), the portable signer signs. */
+  /**
+   * Signs natively; if the provider refuses (a key shape it does not take), the portable signer
+   * signs under {@link Choice#AUTO}, and the signature fails under {@link Choice#ACCP}.
+   */
   private static final class Fallback implements JWSSigner {
-    private final JWSSigner primary;
+    private final JWSSigner primary; // null: the provider refused the key when it was prepared
     private final JWSSigner portable;
     private final JwsSigners owner;
+    private final JWK jwk;
+    private final AtomicBoolean logged = new AtomicBoolean();
 
-    Fallback(JWSSigner primary, JWSSigner portable, JwsSigners owner) {
+    Fallback(JWSSigner primary, JWSSigner portable, JwsSigners owner, JWK jwk) {
       this.primary = primary;
       this.portable = portable;
       this.owner = owner;
+      this.jwk = jwk;
+      if (primary == null) {
+        logged.set(true); // prepare() said so already
+      }
     }
 
     @Override
     public Base64URL sign(JWSHeader header, byte[] signingInput) throws JOSEException {
+      if (primary == null) {
+        return portablySigned(header, signingInput);
+      }
       if (!primary.supportedJWSAlgorithms().contains(header.getAlgorithm())) {
         return portable.sign(header, signingInput); // the portable signer names the mismatch
       }
       try {
         return primary.sign(header, signingInput);
       } catch (JOSEException | RuntimeException e) {
-        owner.fellBack(e);
-        return portable.sign(header, signingInput);
+        if (owner.strict) {
+          throw new NativeSignerRefused(e);
+        }
+        if (logged.compareAndSet(false, true)) {
+          owner.fellBack(jwk, e);
+        }
+        return portablySigned(header, signingInput);
       }
+    }
+
+    private Base64URL portablySigned(JWSHeader header, byte[] signingInput) throws JOSEException {
+      Base64URL signature = portable.sign(header, signingInput);
+      owner.fallbacks.increment();
+      return signature;
     }
 
     @Override
@@ -245,12 +357,12 @@ public final class JwsSigners {
 
     @Override
     public JCAContext getJCAContext() {
-      return primary.getJCAContext();
+      return primary != null ? primary.getJCAContext() : portable.getJCAContext();
     }
   }
 
   private static final class JdkHolder {
-    static final JwsSigners INSTANCE = new JwsSigners(null, "JDK and Bouncy Castle");
+    static final JwsSigners INSTANCE = new JwsSigners(null, false, "JDK and Bouncy Castle");
   }
 
   private static final class AutoHolder {

@@ -69,7 +69,7 @@ final class Assertions {
       jwt.sign(signers.signer(key));
       return jwt;
     } catch (JOSEException e) {
-      throw CredentialException.invalidConfiguration(field + ".keyRef", "the key cannot sign with " + algorithm);
+      throw CredentialException.invalidConfiguration(field + ".keyRef", JwsSigners.cannotSign(e, algorithm));
     }
   }
 }
