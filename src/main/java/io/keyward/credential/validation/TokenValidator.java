@@ -1,10 +1,8 @@
 package io.keyward.credential.validation;
 
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
@@ -22,7 +20,6 @@ import java.net.URI;
 import java.net.URL;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,14 +41,6 @@ public final class TokenValidator {
 
   static final long MIN_REFETCH = 30_000;
   static final long CACHE_TTL = 15 * 60_000;
-  private static final Set<JWSAlgorithm> ALGORITHMS = new HashSet<>();
-
-  static {
-    ALGORITHMS.addAll(JWSAlgorithm.Family.RSA);
-    ALGORITHMS.addAll(JWSAlgorithm.Family.EC);
-    ALGORITHMS.add(JWSAlgorithm.EdDSA);
-    ALGORITHMS.add(JWSAlgorithm.Ed25519);
-  }
 
   private final HTTPRequestSender http;
   private final Map<String, JWKSource<SecurityContext>> sources = new ConcurrentHashMap<>();
@@ -68,8 +57,7 @@ public final class TokenValidator {
     } catch (IllegalArgumentException e) {
       throw CredentialException.invalidConfiguration("spec.validation.jwksUrl", "is not a valid URL");
     }
-    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    DefaultJWTProcessor<SecurityContext> processor = JwksVerification.processor(keys);
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     if (rules.issuer() != null && !rules.issuer().isBlank()) {
       exact.issuer(rules.issuer());

@@ -86,6 +86,37 @@ class TokenValidatorTest {
     assertThat(fetches.get()).isEqualTo(1);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"RS256", "PS256", "ES256", "ES384", "EdDSA"})
+  void tokensSignedWithEveryAlgorithmVerify(String name) throws Exception {
+    JWSAlgorithm alg = JWSAlgorithm.parse(name);
+    com.nimbusds.jose.jwk.JWK key = switch (name) {
+      case "ES256" -> new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("e").generate();
+      case "ES384" -> new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_384).keyID("e").generate();
+      case "EdDSA" -> new com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator(com.nimbusds.jose.jwk.Curve.Ed25519)
+          .keyID("e").generate();
+      default -> new RSAKeyGenerator(2048).keyID("e").generate();
+    };
+    published = new JWKSet(key.toPublicJWK());
+    var jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID("e").build(), new JWTClaimsSet.Builder()
+        .issuer("https://idp").audience("crm-api").expirationTime(Date.from(NOW.plusSeconds(600))).build());
+    jwt.sign(io.keyward.credential.keys.JwsSigners.jdk()
+        .signer(new io.keyward.credential.keys.SigningKey(key, "e", alg, null, null)));
+    String t = jwt.serialize();
+    var good = new IssuedCredential("Authorization", "Bearer " + t, t, "Bearer", NOW, NOW.plusSeconds(600), Map.of(),
+        List.of());
+
+    assertThatCode(() -> validator.check(rules(), good, NOW)).as(name).doesNotThrowAnyException();
+
+    var other = new com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator(com.nimbusds.jose.jwk.Curve.Ed25519).keyID("e")
+        .generate();
+    published = new JWKSet(key.getKeyType().equals(com.nimbusds.jose.jwk.KeyType.OKP)
+        ? other.toPublicJWK() : new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("e").generate().toPublicJWK());
+    var stranger = new TokenValidator(JdkHttpSender.withDefaults());
+    assertThat(failure(() -> stranger.check(rules(), good, NOW)).getMessage()).as(name + " with another key published")
+        .contains("its signature does not verify");
+  }
+
   @Test
   void aKeyTheProviderRotatedInIsFoundByFetchingTheJwksAgain() throws Exception {
     validator.check(rules(), token(provider, "https://idp", "crm-api", NOW.plusSeconds(600)), NOW);
