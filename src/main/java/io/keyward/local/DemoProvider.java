@@ -9,8 +9,13 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
@@ -28,12 +33,14 @@ import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.sun.net.httpserver.HttpExchange;
+import io.keyward.credential.validation.JwksVerification;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -52,8 +59,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A built-in provider for local mode, on loopback: an OAuth 2.0 token endpoint (client credentials,
  * and refresh tokens that rotate: reusing an old one fails with {@code invalid_grant}), a JWKS for
- * the JWT access tokens it issues, and an echo endpoint that accepts only a valid credential.
- * Its credentials are demo values, published in {@code examples/local/}.
+ * the JWT access tokens it issues, and an echo endpoint that accepts only a valid credential:
+ * its API key, its Basic credential, its own access tokens, and JWTs that the client
+ * {@value #JWT_CLIENT} signs, checked against the JWKS the operator publishes for that connector
+ * (the provider side of "register your jwks_uri"). Its credentials are demo values, published in
+ * {@code examples/local/}.
  */
 public final class DemoProvider implements AutoCloseable {
   public static final String CLIENT_ID = "demo-client";
@@ -62,6 +72,8 @@ public final class DemoProvider implements AutoCloseable {
   public static final String BASIC_USER = "demo-user";
   public static final String BASIC_PASSWORD = "demo-password";
   public static final String SEED_REFRESH_TOKEN = "demo-seed-refresh-token";
+  /** The connector ({@code <namespace>/<name>}) whose self-signed JWTs the echo endpoint accepts. */
+  public static final String JWT_CLIENT = "demo/shipments";
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -70,6 +82,7 @@ public final class DemoProvider implements AutoCloseable {
   private final RSAKey signingKey;
   private final Set<String> liveRefreshTokens = ConcurrentHashMap.newKeySet();
   private final AtomicInteger issued = new AtomicInteger();
+  private volatile ConfigurableJWTProcessor<SecurityContext> clientJwts; // null: no client JWKS registered
 
   public DemoProvider(int port, Clock clock, Duration tokenLifetime) {
     this.clock = clock;
@@ -96,6 +109,28 @@ public final class DemoProvider implements AutoCloseable {
 
   public String tokenUrl() {
     return baseUrl() + "/oauth2/token";
+  }
+
+  /**
+   * Registers the client's {@code jwks_uri}: JWTs signed by a key published there, for this
+   * provider ({@code aud} = {@link #baseUrl()}) and unexpired, are accepted by the echo endpoint.
+   * The JWKS is cached and fetched again when a token names a key it does not hold (a rotation).
+   */
+  public void trustClientJwks(URI jwksUri) {
+    ConfigurableJWTProcessor<SecurityContext> processor;
+    try {
+      processor = JwksVerification.processor(JWKSourceBuilder.<SecurityContext>create(jwksUri.toURL())
+          .retrying(false).build());
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("not a JWKS URL: " + jwksUri, e);
+    }
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(baseUrl(), null, Set.of("exp")) {
+      @Override
+      protected Date currentTime() {
+        return Date.from(clock.instant());
+      }
+    });
+    clientJwts = processor;
   }
 
   /** Access tokens issued so far. */
@@ -184,6 +219,9 @@ public final class DemoProvider implements AutoCloseable {
     if (authorization.startsWith("Bearer ") && validBearer(authorization.substring(7).strip())) {
       return "bearer";
     }
+    if (authorization.startsWith("Bearer ") && validClientJwt(authorization.substring(7).strip())) {
+      return "jwt";
+    }
     return null;
   }
 
@@ -194,6 +232,19 @@ public final class DemoProvider implements AutoCloseable {
       return jwt.verify(new RSASSAVerifier(signingKey.toPublicJWK()))
           && exp != null && clock.instant().isBefore(exp.toInstant());
     } catch (java.text.ParseException | JOSEException e) {
+      return false;
+    }
+  }
+
+  private boolean validClientJwt(String token) {
+    ConfigurableJWTProcessor<SecurityContext> processor = clientJwts;
+    if (processor == null) {
+      return false;
+    }
+    try {
+      processor.process(token, null);
+      return true;
+    } catch (java.text.ParseException | BadJOSEException | JOSEException e) {
       return false;
     }
   }

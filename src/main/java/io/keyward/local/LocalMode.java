@@ -6,6 +6,7 @@ import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorHttpServer;
 import io.keyward.operator.OperatorSettings;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public final class LocalMode implements AutoCloseable {
       running = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
       running.start();
       serving = OperatorHttpServer.start(running, 0);
+      started.trustClientJwks(URI.create("http://127.0.0.1:" + serving.port() + "/jwks/" + DemoProvider.JWT_CLIENT));
       Manifests.apply(api.client(), Manifests.read(api.client(), options.manifests()));
     } catch (RuntimeException | java.io.IOException e) {
       // leave nothing running behind a failed start (a bad manifest, a port in use)
@@ -93,11 +95,11 @@ public final class LocalMode implements AutoCloseable {
         Keyward local mode
           API server      %s
           kubeconfig      %s
-          demo provider   %s  (token endpoint /oauth2/token, JWKS /jwks, echo /echo)
+          demo provider   %s  (token endpoint /oauth2/token, JWKS /jwks, echo /echo; trusts JWTs of %s)
           operator        http://127.0.0.1:%d  (/metrics, /readyz, /jwks/<namespace>/<name>)
           try             kubectl --kubeconfig %s get apiconnectors -A
 
-        """.formatted(api.url(), kubeconfig, provider.baseUrl(), http.port(), kubeconfig);
+        """.formatted(api.url(), kubeconfig, provider.baseUrl(), DemoProvider.JWT_CLIENT, http.port(), kubeconfig);
   }
 
   /**

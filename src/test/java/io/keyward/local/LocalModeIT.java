@@ -95,7 +95,7 @@ class LocalModeIT {
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       var rows = new LiveView(local.api().client(), System.out, false, Clock.systemUTC(), "").snapshot();
-      assertThat(rows).extracting(ConnectorTable.Row::type).containsExactlyInAnyOrder("oauth2", "apiKey", "basic");
+      assertThat(rows).extracting(ConnectorTable.Row::type).containsExactlyInAnyOrder("oauth2", "apiKey", "basic", "jwt");
       assertThat(rows).allSatisfy(r -> assertThat(r.ready()).isEqualTo("True"));
     });
     var lines = new java.io.ByteArrayOutputStream();
@@ -103,11 +103,12 @@ class LocalModeIT {
         Clock.systemUTC(), "banner\n");
     plain.draw();
     assertThat(lines.toString(StandardCharsets.UTF_8).lines())
-        .as("one line per connector when not a terminal").hasSize(3)
+        .as("one line per connector when not a terminal").hasSize(4)
         .anySatisfy(l -> assertThat(l).contains("demo/crm").contains("type=oauth2").contains("ready=True")
             .containsPattern("expiresIn=\\d+s"))
         .anySatisfy(l -> assertThat(l).contains("demo/erp").contains("type=apiKey").contains("expiresIn=never"))
-        .anySatisfy(l -> assertThat(l).contains("demo/ledger").contains("type=basic"));
+        .anySatisfy(l -> assertThat(l).contains("demo/ledger").contains("type=basic"))
+        .anySatisfy(l -> assertThat(l).contains("demo/shipments").contains("type=jwt").containsPattern("expiresIn=\\d+s"));
     lines.reset();
     plain.draw();
     assertThat(lines.toString(StandardCharsets.UTF_8)).as("nothing changed, nothing printed").isEmpty();
@@ -118,12 +119,21 @@ class LocalModeIT {
     assertThat(screen.toString(StandardCharsets.UTF_8)).startsWith("\033[H\033[2Jbanner\nNAME")
         .contains("demo/ledger").contains("REFRESHES");
 
-    for (String name : List.of("crm", "erp", "ledger")) {
+    for (String name : List.of("crm", "erp", "ledger", "shipments")) { // shipments: checked against our JWKS
       var secret = local.api().client().secrets().inNamespace("demo").withName(name + "-credentials").get();
       String header = decode(secret.getData().get("header-name"));
       String value = decode(secret.getData().get("header-value"));
       assertThat(echo(local.provider().baseUrl(), header, value)).as(name).isEqualTo(200);
     }
+    // the provider checks the JWT against the published JWKS: the same claims and kid signed by
+    // a key that is not published are refused
+    var shipments = local.api().client().secrets().inNamespace("demo").withName("shipments-credentials").get();
+    SignedJWT minted = SignedJWT.parse(decode(shipments.getData().get("token")));
+    var stranger = new com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator(com.nimbusds.jose.jwk.Curve.Ed25519)
+        .keyID(minted.getHeader().getKeyID()).generate();
+    SignedJWT forged = new SignedJWT(minted.getHeader(), minted.getJWTClaimsSet());
+    forged.sign(new com.nimbusds.jose.crypto.Ed25519Signer(stranger));
+    assertThat(echo(local.provider().baseUrl(), "Authorization", "Bearer " + forged.serialize())).isEqualTo(401);
   }
 
   @Test
