@@ -33,8 +33,8 @@ import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.sun.net.httpserver.HttpExchange;
-import io.keyward.credential.validation.JwksVerification;
 import com.sun.net.httpserver.HttpServer;
+import io.keyward.credential.validation.JwksVerification;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -216,13 +216,11 @@ public final class DemoProvider implements AutoCloseable {
     if (authorization.equals("Basic " + basic)) {
       return "basic";
     }
-    if (authorization.startsWith("Bearer ") && validBearer(authorization.substring(7).strip())) {
-      return "bearer";
+    if (!authorization.startsWith("Bearer ")) {
+      return null;
     }
-    if (authorization.startsWith("Bearer ") && validClientJwt(authorization.substring(7).strip())) {
-      return "jwt";
-    }
-    return null;
+    String token = authorization.substring(7).strip();
+    return validBearer(token) ? "bearer" : validClientJwt(token) ? "jwt" : null;
   }
 
   private boolean validBearer(String token) {

@@ -103,7 +103,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     Duration ttl = ttl(auth);
 
     String keyId = auth.keyId != null ? auth.keyId : key.keyId();
-    return mint(auth, key, signer(key, algorithm), algorithm, keyId, certificateThumbprint, ttl,
+    return mint(auth, key, signer(signers, key, algorithm), algorithm, keyId, certificateThumbprint, ttl,
         context.clock().instant());
   }
 
@@ -114,10 +114,6 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
     }
-  }
-
-  private JWSSigner signer(SigningKey key, JWSAlgorithm algorithm) throws CredentialException {
-    return signer(signers, key, algorithm);
   }
 
   /** Builds and signs one JWT with a parsed key and its signer (what the benchmark measures). */

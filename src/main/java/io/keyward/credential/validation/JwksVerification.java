@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class JwksVerification {
   /** The algorithms a provider's or a client's tokens may be signed with. */
-  public static final Set<JWSAlgorithm> ALGORITHMS;
+  private static final Set<JWSAlgorithm> ALGORITHMS;
 
   static {
     Set<JWSAlgorithm> all = new HashSet<>();
