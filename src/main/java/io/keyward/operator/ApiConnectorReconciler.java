@@ -127,6 +127,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       }
     } catch (CredentialException e) {
       failure = recordFailure(connector, id, e, fingerprint, now);
+    } catch (RuntimeException e) {
+      failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
     }
     if (stored != null) {
       try {

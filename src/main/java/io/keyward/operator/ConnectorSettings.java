@@ -19,6 +19,11 @@ record ConnectorSettings(
   static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime) throws CredentialException {
     String name = connector.getMetadata().getName();
     var spec = connector.getSpec();
+    if (spec != null && spec.problem().isPresent()) {
+      // stored under another CRD (or none): this version cannot read it; the rest of the cluster is unaffected
+      throw CredentialException.terminal("InvalidSpec", spec.problem().get().message()
+          + "; nothing is issued for this connector until its spec is fixed");
+    }
     if (spec == null || spec.auth == null) {
       throw CredentialException.invalidConfiguration("spec.auth", "is required");
     }

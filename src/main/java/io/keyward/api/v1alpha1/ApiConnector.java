@@ -1,5 +1,7 @@
 package io.keyward.api.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -26,6 +28,25 @@ public class ApiConnector extends CustomResource<ApiConnectorSpec, ApiConnectorS
   public static final String VERSION = "v1alpha1";
   /** Set to any new value (e.g. a timestamp) to have the credential refreshed once, at once. */
   public static final String REFRESH_REQUESTED_AT = "keyward.io/refresh-requested-at";
+
+  /** Read leniently: one stored object this model cannot read never stops the informer (see {@link StoredSpec}). */
+  @Override
+  @JsonDeserialize(using = StoredSpec.Reader.class)
+  public void setSpec(ApiConnectorSpec spec) {
+    super.setSpec(spec);
+  }
+
+  @Override
+  @JsonSerialize(using = StoredSpec.Writer.class)
+  public ApiConnectorSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonDeserialize(using = StoredSpec.StatusReader.class)
+  public void setStatus(ApiConnectorStatus status) {
+    super.setStatus(status);
+  }
 
   @Override
   protected ApiConnectorStatus initStatus() {

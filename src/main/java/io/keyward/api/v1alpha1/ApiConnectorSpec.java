@@ -1,6 +1,8 @@
 package io.keyward.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 
@@ -20,4 +22,27 @@ public class ApiConnectorSpec {
   @JsonPropertyDescription("Check issued tokens (JWTs) against the provider's JWKS, issuer and audience before"
       + " publishing them; a token that fails is not published (condition TokenValidationFailed).")
   public ValidationSpec validation;
+
+  @JsonIgnore private SpecProblem problem;
+  @JsonIgnore private JsonNode stored;
+
+  /** A spec that could not be read: it carries only what is wrong, and the JSON as stored. */
+  static ApiConnectorSpec unreadable(SpecProblem problem, JsonNode stored) {
+    ApiConnectorSpec spec = new ApiConnectorSpec();
+    spec.problem = problem;
+    spec.stored = stored;
+    return spec;
+  }
+
+  /** Why the stored spec could not be read into this model; empty for a readable spec. */
+  @JsonIgnore
+  public java.util.Optional<SpecProblem> problem() {
+    return java.util.Optional.ofNullable(problem);
+  }
+
+  /** The JSON as stored, for an unreadable spec only. */
+  @JsonIgnore
+  JsonNode stored() {
+    return stored;
+  }
 }
