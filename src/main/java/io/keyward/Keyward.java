@@ -31,6 +31,7 @@ public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    io.keyward.operator.OperatorHttpServer.limitSlowClients(); // before any HTTP server of the JVM starts
     System.exit(new CommandLine(new Keyward()).execute(args));
   }
 

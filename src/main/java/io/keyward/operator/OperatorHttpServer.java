@@ -17,6 +17,19 @@ import java.util.regex.Pattern;
  * provider's {@code jwks_uri}). Nothing it serves is secret.
  */
 public final class OperatorHttpServer implements AutoCloseable {
+  /**
+   * Workers: enough that a few slow or half-open clients cannot keep the kubelet's probes waiting
+   * (with two, four half-sent requests made {@code /healthz} time out and the leader restart).
+   */
+  static final int WORKERS = 16;
+  /** Seconds a client may take to send its request, and to read the answer, before it is cut off. */
+  static final String MAX_REQUEST_SECONDS = "10";
+  static final String MAX_RESPONSE_SECONDS = "60";
+
+  static {
+    limitSlowClients();
+  }
+
   private static final Pattern JWKS_PATH = Pattern.compile("^/jwks/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)/?$");
   private final HttpServer server;
 
@@ -27,7 +40,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   /** Starts serving on {@code port} ({@code 0}: any free port) on all interfaces. */
   public static OperatorHttpServer start(KeywardOperator operator, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+    server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
       Thread t = new Thread(r, "keyward-http");
       t.setDaemon(true);
       return t;
@@ -70,6 +83,22 @@ public final class OperatorHttpServer implements AutoCloseable {
     });
     server.start();
     return new OperatorHttpServer(server);
+  }
+
+  /**
+   * Bounds how long one client may hold a worker: the JDK's server has no per-socket timeout of its
+   * own, only these settings, which it reads once when the first server of the JVM starts; so
+   * {@code keyward} sets them first thing. A value given with {@code -D} is kept.
+   */
+  public static void limitSlowClients() {
+    setIfAbsent("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+    setIfAbsent("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   public int port() {

@@ -1,0 +1,28 @@
+package io.keyward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+
+/** The logging configuration the jar ships never lets Fabric8's HTTP logger print a request. */
+class ShippedLoggingTest {
+  @Test
+  void fabric8sHttpLoggerStaysBelowTraceEvenWhenTheRootLoggerIsTurnedUp() throws Exception {
+    LoggerContext context = new LoggerContext();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(Path.of("src/main/resources/logback.xml").toFile());
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.TRACE);
+
+    Logger http = context.getLogger("io.fabric8.kubernetes.client.http.HttpLoggingInterceptor");
+    assertThat(http.isTraceEnabled()).as("Fabric8 logs whole Secrets at TRACE").isFalse();
+    assertThat(http.isDebugEnabled()).isFalse();
+    assertThat(context.getLogger("io.keyward.operator").isTraceEnabled()).as("the rest follows the root").isTrue();
+    context.stop();
+  }
+}
