@@ -37,8 +37,8 @@ final class SecretReferencePolicy {
   /** Why no connector may read a Secret of this name, known before it is looked up. */
   static Optional<String> refusalByName(String name) {
     return name.endsWith(ConnectorSettings.STATE_SUFFIX)
-        ? Optional.of("is named like Keyward's state (the suffix " + ConnectorSettings.STATE_SUFFIX
-            + " is reserved: state holds refresh tokens and generated keys); connectors may not read Keyward's state")
+        ? Optional.of("is Keyward's state (the name suffix " + ConnectorSettings.STATE_SUFFIX
+            + " is reserved for it: refresh tokens, generated keys); connectors may not read Keyward's state")
         : Optional.empty();
   }
 
