@@ -72,6 +72,12 @@ public final class Keyward implements Runnable {
             + " JDK), accp (the native provider or refuse to start), jdk (no native code). Default: ${DEFAULT-VALUE}.")
     JwsSigners.Choice cryptoProvider;
 
+    @Option(names = "--require-secret-label",
+        description = "Strict mode: connectors may read only Secrets labelled keyward.io/referenceable=true"
+            + " (others are refused with ForbiddenSecretReference). Keyward's state Secrets and service-account"
+            + " tokens are refused in every mode.")
+    boolean requireSecretLabel;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private static String identity() {
@@ -95,6 +101,7 @@ public final class Keyward implements Runnable {
         settings = settings.withLeaderElection(new OperatorSettings.LeaderElection(leaseName, leaderElectionNamespace,
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
+      settings = settings.withRequireSecretLabel(requireSecretLabel);
       JwsSigners signers;
       try {
         signers = JwsSigners.select(cryptoProvider);
@@ -107,6 +114,9 @@ public final class Keyward implements Runnable {
         log.info("JWTs are signed by {}", signers.description());
       } else {
         log.warn("JWTs are signed by {}", signers.description()); // auto fell back: slower, worth a look
+      }
+      if (requireSecretLabel) {
+        log.info("Strict mode: connectors read only Secrets labelled keyward.io/referenceable=true");
       }
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults(), signers),

@@ -49,4 +49,10 @@ class KeywardCliTest {
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("--default-token-lifetime").contains("soon").doesNotContain("Exception");
   }
+
+  @Test
+  void runHelpDescribesStrictSecretReferences() {
+    Result r = run("run", "--help");
+    assertThat(r.out()).contains("--require-secret-label").contains("keyward.io/referenceable=true");
+  }
 }

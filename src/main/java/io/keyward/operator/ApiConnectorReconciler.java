@@ -60,7 +60,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     var configMaps = JwksConfigMap.informer(context);
     jwks = new JwksConfigMap(context.getClient(), configMaps);
     Secrets secrets = new Secrets(context.getClient(), informer);
-    inputs = new SecretInputs(secrets);
+    inputs = new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()));
     state = new StateStore(secrets);
     output = new OutputSecret(secrets);
     if (events == null) {

@@ -13,9 +13,11 @@ import java.util.Set;
  * @param backoff how transient failures are retried
  * @param clock the time source for every decision
  * @param leaderElection how replicas elect the one that works; {@code null}: no election
+ * @param requireSecretLabel strict mode: connectors may read only Secrets labelled
+ *     {@code keyward.io/referenceable=true}
  */
 public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
-    LeaderElection leaderElection) {
+    LeaderElection leaderElection, boolean requireSecretLabel) {
 
   /**
    * A Lease that only one replica holds at a time; the others stay passive.
@@ -26,26 +28,30 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
       Duration renewDeadline, Duration retryPeriod, boolean exitOnStopLeading) {}
 
   public static OperatorSettings defaults() {
-    return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null);
+    return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null, false);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
-    return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection);
+    return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
-    return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection);
+    return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel);
   }
 
   public OperatorSettings withDefaultLifetime(Duration lifetime) {
-    return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection);
+    return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel);
   }
 
   public OperatorSettings withClock(Clock c) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection election) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel);
+  }
+
+  public OperatorSettings withRequireSecretLabel(boolean require) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require);
   }
 }

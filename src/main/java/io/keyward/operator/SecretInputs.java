@@ -11,21 +11,31 @@ import java.util.Map;
 
 /**
  * Resolves the Secret keys an auth block references, from the cache, in the connector's own
- * namespace only. A missing Secret or key is a condition that clears by itself once the Secret
- * appears (the Secret informer triggers the reconcile).
+ * namespace only, and only Secrets the {@link SecretReferencePolicy} allows. A missing Secret or
+ * key, or a refused one, is a condition that clears by itself once the Secret appears or changes
+ * (the Secret informer triggers the reconcile).
  */
 final class SecretInputs {
-  private final Secrets secrets;
+  static final String FORBIDDEN = "ForbiddenSecretReference";
+  private final Lookup secrets;
+  private final SecretReferencePolicy policy;
 
-  SecretInputs(Secrets secrets) {
+  /** Where Secrets are read from: the informer cache ({@link Secrets#get}). */
+  interface Lookup {
+    java.util.Optional<Secret> get(String namespace, String name);
+  }
+
+  SecretInputs(Lookup secrets, SecretReferencePolicy policy) {
     this.secrets = secrets;
+    this.policy = policy;
   }
 
   /** The resolved values, keyed by reference, in spec order. */
   Map<SecretKeyRef, String> resolve(ApiConnector connector, AuthMethod auth) throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
     Map<SecretKeyRef, String> values = new LinkedHashMap<>();
-    for (SecretKeyRef ref : auth.secretRefs()) {
+    for (Map.Entry<String, SecretKeyRef> field : auth.secretRefsByField().entrySet()) {
+      SecretKeyRef ref = field.getValue();
       if (ref.name == null || ref.name.isBlank() || ref.key == null || ref.key.isBlank()) {
         throw CredentialException.invalidConfiguration("spec.auth." + auth.type(), "a Secret reference needs name and key");
       }
@@ -34,8 +44,16 @@ final class SecretInputs {
             "Secret " + ref.namespace + "/" + ref.name + " is in another namespace; a connector may only read"
                 + " Secrets in its own namespace (" + namespace + ")");
       }
+      var byName = SecretReferencePolicy.refusalByName(ref.name);
+      if (byName.isPresent()) {
+        throw forbidden(field.getKey(), namespace, ref.name, ref.key, byName.get());
+      }
       Secret secret = secrets.get(namespace, ref.name).orElseThrow(() -> CredentialException.terminal(
           "SecretNotFound", "Secret " + namespace + "/" + ref.name + " (key " + ref.key + ") does not exist"));
+      var refusal = policy.refusal(secret);
+      if (refusal.isPresent()) {
+        throw forbidden(field.getKey(), namespace, ref.name, ref.key, refusal.get());
+      }
       String value = SecretData.decode(secret).get(ref.key);
       if (value == null) {
         throw CredentialException.terminal("SecretNotFound",
@@ -44,6 +62,10 @@ final class SecretInputs {
       values.put(ref, value);
     }
     return values;
+  }
+
+  private static CredentialException forbidden(String field, String namespace, String name, String key, String why) {
+    return CredentialException.terminal(FORBIDDEN, field + ": Secret " + namespace + "/" + name + " (key " + key + ") " + why);
   }
 
   static SecretValues asValues(Map<SecretKeyRef, String> resolved) {

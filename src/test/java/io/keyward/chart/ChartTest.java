@@ -389,4 +389,11 @@ class ChartTest {
     assertThat(args(r)).containsSubsequence("--default-token-lifetime", "30m")
         .containsSubsequence("--crypto-provider", "jdk");
   }
+
+  @Test
+  void strictSecretReferencesAreOffByDefaultAndOneValueTurnsThemOn() {
+    assertThat(args(render())).doesNotContain("--require-secret-label");
+    assertThat(args(render("requireSecretLabel", true))).contains("--require-secret-label");
+    assertThatThrownBy(() -> render("requireSecretLabel", "yes")).hasMessageContaining("requireSecretLabel");
+  }
 }

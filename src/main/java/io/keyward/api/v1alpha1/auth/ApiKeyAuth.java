@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.keyward.api.v1alpha1.SecretKeyRef;
-import java.util.List;
+import java.util.Map;
 
 /** A static API key taken from a Secret, sent in a header (or, discouraged, a query parameter). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,7 +42,7 @@ public class ApiKeyAuth implements AuthMethod {
   }
 
   @Override
-  public List<SecretKeyRef> secretRefs() {
-    return keyRef == null ? List.of() : List.of(keyRef);
+  public Map<String, SecretKeyRef> secretRefsByField() {
+    return AuthMethod.byField(type(), "keyRef", keyRef);
   }
 }

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.keyward.api.v1alpha1.SecretKeyRef;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 
 /** HTTP Basic authentication from a username and a password kept in Secrets. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,14 +29,7 @@ public class BasicAuth implements AuthMethod {
   }
 
   @Override
-  public List<SecretKeyRef> secretRefs() {
-    List<SecretKeyRef> refs = new ArrayList<>();
-    if (usernameRef != null) {
-      refs.add(usernameRef);
-    }
-    if (passwordRef != null) {
-      refs.add(passwordRef);
-    }
-    return refs;
+  public Map<String, SecretKeyRef> secretRefsByField() {
+    return AuthMethod.byField(type(), "usernameRef", usernameRef, "passwordRef", passwordRef);
   }
 }

@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.api.v1alpha1.SecretKeyRef;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -139,17 +138,9 @@ public class JwtAuth implements AuthMethod {
   }
 
   @Override
-  public List<SecretKeyRef> secretRefs() {
-    List<SecretKeyRef> refs = new ArrayList<>();
-    if (signingKey != null) {
-      for (SecretKeyRef ref : new SecretKeyRef[] {signingKey.secretRef, signingKey.passphraseRef,
-          signingKey.certificateRef}) {
-        if (ref != null) {
-          refs.add(ref);
-        }
-      }
-    }
-    return refs;
+  public Map<String, SecretKeyRef> secretRefsByField() {
+    return signingKey == null ? Map.of() : AuthMethod.byField(type(), "signingKey.secretRef", signingKey.secretRef,
+        "signingKey.passphraseRef", signingKey.passphraseRef, "signingKey.certificateRef", signingKey.certificateRef);
   }
 
   /** Minted tokens are re-minted at half-life at the latest, unless the spec says otherwise. */

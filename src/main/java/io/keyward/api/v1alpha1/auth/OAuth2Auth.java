@@ -6,10 +6,8 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.keyward.api.v1alpha1.SecretKeyRef;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** OAuth 2.0 token requests against a provider's token endpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -127,13 +125,11 @@ public class OAuth2Auth implements AuthMethod {
   }
 
   @Override
-  public List<SecretKeyRef> secretRefs() {
-    List<SecretKeyRef> refs = new ArrayList<>();
-    Stream.<SecretKeyRef>of(clientIdRef, clientSecretRef, refreshTokenRef,
-            clientAssertion == null ? null : clientAssertion.keyRef, assertion == null ? null : assertion.keyRef,
-            clientCertificateRef, clientKeyRef, caBundleRef)
-        .filter(r -> r != null).forEach(refs::add);
-    return refs;
+  public Map<String, SecretKeyRef> secretRefsByField() {
+    return AuthMethod.byField(type(), "clientIdRef", clientIdRef, "clientSecretRef", clientSecretRef,
+        "refreshTokenRef", refreshTokenRef, "clientAssertion.keyRef", clientAssertion == null ? null : clientAssertion.keyRef,
+        "assertion.keyRef", assertion == null ? null : assertion.keyRef, "clientCertificateRef", clientCertificateRef,
+        "clientKeyRef", clientKeyRef, "caBundleRef", caBundleRef);
   }
 
   public Grant grantOrDefault() {
