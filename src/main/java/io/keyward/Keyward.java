@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.keys.JwsSigners;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.local.LocalMode;
 import io.keyward.local.LocalModeException;
 import io.keyward.local.Logging;
@@ -108,7 +108,7 @@ public final class Keyward implements Runnable {
         log.warn("JWTs are signed by {}", signers.description()); // auto fell back: slower, worth a look
       }
       var client = new KubernetesClientBuilder().build();
-      var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults(), signers),
+      var operator = new KeywardOperator(client, CredentialIssuers.standard(HttpSender.withDefaults(), signers),
           settings);
       // the probes answer from the start: /readyz says 503 until the informers have synced
       var http = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);

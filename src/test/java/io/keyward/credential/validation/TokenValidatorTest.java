@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.testing.TokenServer;
 import io.keyward.testing.TokenServer.Response;
 import java.time.Instant;
@@ -33,7 +33,7 @@ class TokenValidatorTest {
   final TokenServer jwks;
   final AtomicInteger fetches = new AtomicInteger();
   volatile JWKSet published;
-  final TokenValidator validator = new TokenValidator(JdkHttpSender.withDefaults());
+  final TokenValidator validator = new TokenValidator(HttpSender.withDefaults());
 
   TokenValidatorTest() throws Exception {
     jwks = new TokenServer();
@@ -112,7 +112,7 @@ class TokenValidatorTest {
         .generate();
     published = new JWKSet(key.getKeyType().equals(com.nimbusds.jose.jwk.KeyType.OKP)
         ? other.toPublicJWK() : new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("e").generate().toPublicJWK());
-    var stranger = new TokenValidator(JdkHttpSender.withDefaults());
+    var stranger = new TokenValidator(HttpSender.withDefaults());
     assertThat(failure(() -> stranger.check(rules(), good, NOW)).getMessage()).as(name + " with another key published")
         .contains("its signature does not verify");
   }
