@@ -131,6 +131,11 @@ public class HttpSender implements HTTPRequestSender, AutoCloseable {
     return tls.size();
   }
 
+  /** The TLS client kept for {@code material} (for tests). */
+  Client tlsClient(TlsMaterial material) {
+    return tls.peek(material);
+  }
+
   /** Hosts with calls in flight or waiting (for tests). */
   int trackedHosts() {
     return hosts.trackedHosts();

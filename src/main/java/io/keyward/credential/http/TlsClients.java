@@ -51,6 +51,14 @@ final class TlsClients {
     }
   }
 
+  /** The client kept for {@code tls}, if any, without touching its recency (for tests). */
+  Client peek(TlsMaterial tls) {
+    synchronized (clients) {
+      return clients.entrySet().stream().filter(e -> e.getKey().equals(tls.digest()))
+          .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+  }
+
   int size() {
     synchronized (clients) {
       return clients.size();
