@@ -85,15 +85,23 @@ public final class SlowServer implements AutoCloseable {
       out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      s.setSoTimeout(50);
       for (int i = 0; i < length && !closed; i++) {
         out.write(' ');
         out.flush();
-        Thread.sleep(interval.toMillis());
+        long until = System.nanoTime() + interval.toNanos();
+        while (System.nanoTime() < until) { // meanwhile, notice at once when the client hangs up
+          try {
+            if (in.read() == -1) {
+              throw new IOException("the client closed the connection");
+            }
+          } catch (java.net.SocketTimeoutException e) {
+            // still there
+          }
+        }
       }
     } catch (IOException e) {
       abandoned.incrementAndGet();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       open.decrementAndGet();
     }
