@@ -152,4 +152,22 @@ class TokenValidatorTest {
     assertThat(notJwt.isTerminal()).isTrue();
     assertThat(notJwt.getMessage()).contains("not a JWT").doesNotContain("opaque-123");
   }
+
+  @Test
+  void theJwksCacheIsBoundedAndAnEvictedUrlIsFetchedAgain() throws Exception {
+    TokenValidator small = new TokenValidator(HttpSender.withDefaults(), 2);
+    IssuedCredential t = token(provider, "https://idp", "crm-api", NOW.plusSeconds(300));
+    String base = jwks.tokenUrl().replace("/oauth2/token", "/jwks/");
+    for (String tenant : List.of("a", "b", "c")) {
+      small.check(new TokenValidator.Rules(base + tenant, "https://idp", "crm-api"), t, NOW);
+    }
+    assertThat(fetches.get()).isEqualTo(3);
+    assertThat(small.cachedSources()).isEqualTo(2);
+
+    small.check(new TokenValidator.Rules(base + "c", "https://idp", "crm-api"), t, NOW);
+    assertThat(fetches.get()).as("c is cached").isEqualTo(3);
+    small.check(new TokenValidator.Rules(base + "a", "https://idp", "crm-api"), t, NOW);
+    assertThat(fetches.get()).as("a was evicted: fetched again").isEqualTo(4);
+    assertThat(small.cachedSources()).isEqualTo(2);
+  }
 }
