@@ -49,4 +49,19 @@ class KeywardCliTest {
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("--default-token-lifetime").contains("soon").doesNotContain("Exception");
   }
+
+  @Test
+  void runHelpShowsTheOutboundLimits() {
+    Result r = run("run", "--help");
+    assertThat(r.out()).contains("--http-timeout=DURATION").contains("(default: 30s)")
+        .contains("--max-calls-per-host=N").contains("(ProviderBusy)");
+  }
+
+  @Test
+  void noCallsPerHostIsRefusedNamingTheOption() {
+    Result r = run("run", "--max-calls-per-host", "0");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-calls-per-host must be at least 1");
+    assertThat(run("run", "--http-timeout", "never").err()).contains("--http-timeout").contains("never");
+  }
 }
