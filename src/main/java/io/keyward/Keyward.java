@@ -4,7 +4,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.keys.JwsSigners;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpLimits;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.local.LocalMode;
 import io.keyward.local.LocalModeException;
 import io.keyward.local.Logging;
@@ -77,6 +78,16 @@ public final class Keyward implements Runnable {
             + " (others are refused with ForbiddenSecretReference). Keyward's state Secrets and service-account"
             + " tokens are refused in every mode.")
     boolean requireSecretLabel;
+    @Option(names = "--http-timeout", defaultValue = "30s", paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Deadline of every call to a provider, the whole exchange: connect, headers and body"
+            + " (default: ${DEFAULT-VALUE}).")
+    Duration httpTimeout;
+
+    @Option(names = "--max-calls-per-host", defaultValue = "4", paramLabel = "N",
+        description = "Calls in flight at once to one provider scheme://host:port; a connector that finds its"
+            + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
+    int maxCallsPerHost;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -94,6 +105,10 @@ public final class Keyward implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (maxCallsPerHost < 1) {
+        spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
+        return 2;
+      }
       var settings = OperatorSettings.defaults()
           .withNamespaces(new LinkedHashSet<>(namespaces))
           .withDefaultLifetime(defaultLifetime);
@@ -118,14 +133,15 @@ public final class Keyward implements Runnable {
       if (requireSecretLabel) {
         log.info("Strict mode: connectors read only Secrets labelled keyward.io/referenceable=true");
       }
+      var http = new HttpSender(HttpLimits.defaults().withDeadline(httpTimeout).withMaxCallsPerHost(maxCallsPerHost));
       var client = new KubernetesClientBuilder().build();
-      var operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults(), signers),
-          settings);
+      var operator = new KeywardOperator(client, CredentialIssuers.standard(http, signers), settings);
       // the probes answer from the start: /readyz says 503 until the informers have synced
-      var http = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);
+      var endpoints = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         operator.close();
+        endpoints.close();
         http.close();
         client.close();
         stopped.countDown();

@@ -55,4 +55,19 @@ class KeywardCliTest {
     Result r = run("run", "--help");
     assertThat(r.out()).contains("--require-secret-label").contains("keyward.io/referenceable=true");
   }
+
+  @Test
+  void runHelpShowsTheOutboundLimits() {
+    Result r = run("run", "--help");
+    assertThat(r.out()).contains("--http-timeout=DURATION").contains("(default: 30s)")
+        .contains("--max-calls-per-host=N").contains("(ProviderBusy)");
+  }
+
+  @Test
+  void noCallsPerHostIsRefusedNamingTheOption() {
+    Result r = run("run", "--max-calls-per-host", "0");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--max-calls-per-host must be at least 1");
+    assertThat(run("run", "--http-timeout", "never").err()).contains("--http-timeout").contains("never");
+  }
 }

@@ -15,13 +15,20 @@ public class CredentialException extends Exception {
   private final String reason;
   private final boolean terminal;
   private final Duration retryAfter;
+  private final boolean deferred;
   private String errorClass;
 
   private CredentialException(String reason, String message, boolean terminal, Duration retryAfter) {
+    this(reason, message, terminal, retryAfter, false);
+  }
+
+  private CredentialException(String reason, String message, boolean terminal, Duration retryAfter,
+      boolean deferred) {
     super(message, null, false, false);
     this.reason = reason;
     this.terminal = terminal;
     this.retryAfter = retryAfter;
+    this.deferred = deferred;
   }
 
   /**
@@ -46,6 +53,15 @@ public class CredentialException extends Exception {
     return new CredentialException(reason, message, false, retryAfter);
   }
 
+  /**
+   * Not a failure: the attempt was not made (e.g. the provider's host already has its share of calls
+   * in flight) and should simply be tried again after {@code retryAfter}. Nothing was sent, so no
+   * backoff, no Degraded condition, no warning Event.
+   */
+  public static CredentialException deferred(String reason, String message, Duration retryAfter) {
+    return new CredentialException(reason, message, false, retryAfter, true);
+  }
+
   /** A spec value that cannot work; the message names the field. */
   public static CredentialException invalidConfiguration(String field, String problem) {
     return terminal("InvalidConfiguration", field + ": " + problem);
@@ -58,6 +74,11 @@ public class CredentialException extends Exception {
 
   public boolean isTerminal() {
     return terminal;
+  }
+
+  /** The attempt was put off, not failed: see {@link #deferred}. */
+  public boolean isDeferred() {
+    return deferred;
   }
 
   public Optional<Duration> retryAfter() {

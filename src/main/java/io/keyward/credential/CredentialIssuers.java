@@ -7,7 +7,7 @@ import io.keyward.credential.jwt.JwtIssuer;
 import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.oauth2.OAuth2Issuer;
 import io.keyward.credential.validation.TokenValidator;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import io.keyward.credential.http.HttpSender;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,12 +30,12 @@ public final class CredentialIssuers {
   }
 
   /** Every built-in issuer; the ones that call providers use {@code http}; {@link JwsSigners#auto()} signs. */
-  public static CredentialIssuers standard(HTTPRequestSender http) {
+  public static CredentialIssuers standard(HttpSender http) {
     return standard(http, JwsSigners.auto());
   }
 
   /** Every built-in issuer; the ones that call providers use {@code http}, the ones that sign JWTs {@code signers}. */
-  public static CredentialIssuers standard(HTTPRequestSender http, JwsSigners signers) {
+  public static CredentialIssuers standard(HttpSender http, JwsSigners signers) {
     return new CredentialIssuers(
         List.of(new OAuth2Issuer(http, signers), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http, signers)),
         new TokenValidator(http));

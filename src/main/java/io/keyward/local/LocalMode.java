@@ -1,7 +1,7 @@
 package io.keyward.local;
 
 import io.keyward.credential.CredentialIssuers;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorHttpServer;
 import io.keyward.operator.OperatorSettings;
@@ -46,7 +46,7 @@ public final class LocalMode implements AutoCloseable {
       started = new DemoProvider(options.providerPort(), options.clock(), options.tokenLifetime());
       kubeconfig = api.writeKubeconfig(options.kubeconfig());
       var settings = OperatorSettings.defaults().withClock(options.clock());
-      running = new KeywardOperator(api.client(), CredentialIssuers.standard(JdkHttpSender.withDefaults()), settings);
+      running = new KeywardOperator(api.client(), CredentialIssuers.standard(HttpSender.withDefaults()), settings);
       running.start();
       serving = OperatorHttpServer.start(running, 0);
       started.trustClientJwks(URI.create("http://127.0.0.1:" + serving.port() + "/jwks/" + DemoProvider.JWT_CLIENT));

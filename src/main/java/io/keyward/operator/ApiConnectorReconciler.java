@@ -101,6 +101,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     String fingerprint = null;
     FailureTracker.Failure failure;
     boolean published = false;
+    CredentialException deferred = null; // put off before anything was sent: not a failure
+    String handledBefore = handledRefreshRequest(connector);
     try {
       spec = ConnectorSettings.of(connector, settings.defaultLifetime());
       stored = state.load(connector, spec.stateSecretName()).orElse(null);
@@ -126,7 +128,16 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         failure = null; // its retry is this reconcile: nothing else was due, so what failed was the write below
       }
     } catch (CredentialException e) {
-      failure = recordFailure(connector, id, e, fingerprint, now);
+      if (e.isDeferred()) {
+        deferred = e;
+        String fp = fingerprint;
+        failure = failures.get(id).filter(f -> fp != null && fp.equals(f.fingerprint())).orElse(null);
+        restoreHandledRequest(id, handledBefore); // a deferred refresh request is still to do
+        LOG.debug("{}/{}: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
+            e.reason(), e.getMessage());
+      } else {
+        failure = recordFailure(connector, id, e, fingerprint, now);
+      }
     } catch (RuntimeException e) {
       failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
     }
@@ -145,7 +156,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
         stored == null ? null : stored.credential(), published, plan, failure,
-        ConnectorSchedule.refreshRequest(connector)), now);
+        deferred != null ? handledBefore : ConnectorSchedule.refreshRequest(connector),
+        deferred == null ? null : deferred.getMessage()), now);
     UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
     if (!sameStatus(connector.getStatus(), status)) {
       connector.setStatus(status);
@@ -154,6 +166,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     metrics.observed(connector, status.condition("Ready").map(c -> "True".equals(c.status)).orElse(false),
         stored == null ? null : stored.credential().expiresAt(), plan == null ? null : plan.renewAt());
     ConnectorSchedule.nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
+    if (deferred != null) {
+      control.rescheduleAfter(deferred.retryAfter().orElse(java.time.Duration.ofSeconds(2)));
+    }
     return control;
   }
 
@@ -180,6 +195,14 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
         e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
     return failure;
+  }
+
+  private void restoreHandledRequest(ResourceID id, String handled) {
+    if (handled == null) {
+      handledRequests.remove(id);
+    } else {
+      handledRequests.put(id, handled);
+    }
   }
 
   private String handledRefreshRequest(ApiConnector connector) {

@@ -45,6 +45,16 @@ final class ConnectorMetrics {
     g.register();
   }
 
+  /** An issue put off before anything was sent (the provider's host had its share in flight). */
+  void deferred(ApiConnector connector, String authType, String errorClass) {
+    Counter.builder(REFRESH)
+        .description("Credential issues and refreshes, by result and error class")
+        .tags("namespace", connector.getMetadata().getNamespace(), "name", connector.getMetadata().getName(),
+            "type", authType, "result", "deferred", "reason", errorClass)
+        .register(registry)
+        .increment();
+  }
+
   /** One issue attempt: the provider call (or the local mint) and the state write. */
   void refreshed(ApiConnector connector, String authType, Duration took, String errorClass) {
     String result = errorClass == null ? "success" : "failure";

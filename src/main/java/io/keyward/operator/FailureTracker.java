@@ -27,7 +27,11 @@ final class FailureTracker {
     this.backoff = backoff;
   }
 
+  /** Counts a failure; a deferral ({@link CredentialException#isDeferred()}) is none and leaves the record as it was. */
   Failure record(ResourceID id, CredentialException e, String fingerprint, Instant now, double jitterSeed) {
+    if (e.isDeferred()) {
+      return failures.get(id);
+    }
     return failures.compute(id, (k, previous) -> {
       int count = previous == null ? 1 : previous.count() + 1;
       Instant retry = e.isTerminal()

@@ -32,14 +32,26 @@ final class Issuance {
   private final Events events;
   private final Clock clock;
   private final ConnectorMetrics metrics;
+  /**
+   * As many issuance threads as JOSDK has reconcile threads: each reconcile waits for at most one
+   * issuance, so none queues, and a slow provider cannot make the pool grow (every call has a deadline).
+   */
+  static final int THREADS = io.javaoperatorsdk.operator.api.config.ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER;
   private final PendingCredentials pending = new PendingCredentials();
-  private final ExecutorService critical = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "keyward-issuance");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService critical;
 
   Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics) {
+    this(issuers, state, events, clock, metrics, THREADS);
+  }
+
+  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics,
+      int threads) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    this.critical = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "keyward-issuance-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     this.metrics = metrics;
     this.issuers = issuers;
     this.state = state;
@@ -123,6 +135,7 @@ final class Issuance {
     Map<String, String> previousState = previous == null ? Map.of() : previous.credential().state();
     long started = System.nanoTime();
     String errorClass = null;
+    boolean deferred = false;
     try {
       StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
           new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
@@ -133,12 +146,17 @@ final class Issuance {
       return announce(connector, spec, next, previous, decision);
     } catch (CredentialException e) {
       errorClass = e.errorClass();
+      deferred = e.isDeferred();
       throw e;
     } catch (RuntimeException e) {
       errorClass = "internal";
       throw e;
     } finally {
-      metrics.refreshed(connector, spec.auth().type(), Duration.ofNanos(System.nanoTime() - started), errorClass);
+      if (deferred) {
+        metrics.deferred(connector, spec.auth().type(), errorClass); // nothing was sent: not an attempt
+      } else {
+        metrics.refreshed(connector, spec.auth().type(), Duration.ofNanos(System.nanoTime() - started), errorClass);
+      }
     }
   }
 

@@ -30,9 +30,15 @@ final class StatusBuilder {
    * @param plan when it will be renewed, or {@code null}
    * @param failure the failure since the last success, or {@code null}
    * @param refreshRequest the refresh annotation acted on, or {@code null}
+   * @param deferral why this reconcile's issue was put off (the provider's host was busy), or {@code null}
    */
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
-      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {}
+      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, String deferral) {
+    Observation(long generation, String authType, String secretName, IssuedCredential credential,
+        boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
+      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null);
+    }
+  }
 
   private StatusBuilder() {}
 
@@ -90,6 +96,9 @@ final class StatusBuilder {
     }
     if (f != null) {
       return new Condition(READY, "False", f.reason(), failureMessage(f));
+    }
+    if (c == null && o.deferral() != null) {
+      return new Condition(READY, "False", "ProviderBusy", o.deferral());
     }
     if (c != null) {
       return new Condition(READY, "False", "Expired", "The credential expired at " + time(c.expiresAt()));

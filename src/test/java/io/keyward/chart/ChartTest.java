@@ -188,7 +188,9 @@ class ChartTest {
         "--leader-election-namespace", NAMESPACE,
         "--lease-name", RELEASE,
         "--http-port", "8080",
-        "--crypto-provider", "auto");
+        "--crypto-provider", "auto",
+        "--http-timeout", "30s",
+        "--max-calls-per-host", "4");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
   }
@@ -354,6 +356,19 @@ class ChartTest {
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(() -> render("cryptoProvider", "openssl"))
         .hasMessageContaining("cryptoProvider");
+    assertThatThrownBy(() -> render("httpTimeout", "30 seconds"))
+        .hasMessageContaining("httpTimeout");
+    assertThatThrownBy(() -> render("maxCallsPerHost", 0))
+        .hasMessageContaining("maxCallsPerHost");
+  }
+
+  @Test
+  void outboundCallsAreBoundedByDefaultAndFollowValues() {
+    assertThat(args(render())).containsSubsequence("--http-timeout", "30s")
+        .containsSubsequence("--max-calls-per-host", "4");
+    assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8)))
+        .containsSubsequence("--http-timeout", "10s")
+        .containsSubsequence("--max-calls-per-host", "8");
   }
 
   /** NOTES.txt, as {@code helm install} prints it (a client-only dry run: no cluster). */

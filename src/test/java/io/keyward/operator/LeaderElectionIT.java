@@ -3,11 +3,13 @@ package io.keyward.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPRequest;
+import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPResponse;
+import io.keyward.credential.http.HttpLimits;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +23,13 @@ class LeaderElectionIT extends OperatorHarness {
   }
 
   /** Counts the token requests one replica sends. */
-  static HTTPRequestSender counting(AtomicInteger calls) {
-    JdkHttpSender http = JdkHttpSender.withDefaults();
-    return request -> {
-      calls.incrementAndGet();
-      return http.send(request);
+  static HttpSender counting(AtomicInteger calls) {
+    return new HttpSender(HttpLimits.defaults()) {
+      @Override
+      public ReadOnlyHTTPResponse send(ReadOnlyHTTPRequest request) throws java.io.IOException {
+        calls.incrementAndGet();
+        return super.send(request);
+      }
     };
   }
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.api.v1alpha1.auth.JwtAuth;
 import io.keyward.credential.CredentialIssuers;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.testing.TokenServer.Response;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,7 +66,7 @@ class OperatorEndpointsIT extends OperatorHarness {
   @Test
   void readyzTurnsReadyOnceTheOperatorHasStartedAndMetricsFollowRefreshes() throws Exception {
     operator.close();
-    operator = new KeywardOperator(client, CredentialIssuers.standard(JdkHttpSender.withDefaults()), testSettings());
+    operator = new KeywardOperator(client, CredentialIssuers.standard(HttpSender.withDefaults()), testSettings());
     server = OperatorHttpServer.start(operator, 0);
     assertThat(get("/readyz").statusCode()).as("before start").isEqualTo(503);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);

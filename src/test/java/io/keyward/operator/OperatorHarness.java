@@ -14,7 +14,7 @@ import io.keyward.api.v1alpha1.Condition;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
 import io.keyward.credential.CredentialIssuers;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.renewal.Backoff;
 import io.keyward.testing.LogCapture;
 import io.keyward.testing.MockCluster;
@@ -68,10 +68,10 @@ abstract class OperatorHarness {
   }
 
   KeywardOperator startOperator() {
-    return startOperator(testSettings(), JdkHttpSender.withDefaults());
+    return startOperator(testSettings(), HttpSender.withDefaults());
   }
 
-  KeywardOperator startOperator(OperatorSettings settings, com.nimbusds.oauth2.sdk.http.HTTPRequestSender http) {
+  KeywardOperator startOperator(OperatorSettings settings, HttpSender http) {
     KeywardOperator started = new KeywardOperator(client, CredentialIssuers.standard(http), settings);
     started.start();
     return started;

@@ -16,7 +16,6 @@ import io.keyward.credential.IssuedCredential;
 import com.nimbusds.jose.util.Base64URL;
 import io.keyward.credential.keys.Certificates;
 import io.keyward.credential.oauth2.TokenExchange;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
@@ -46,7 +45,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
   }
 
   /** Mints, and exchanges minted JWTs through {@code http} where the spec asks for it. */
-  public JwtIssuer(HTTPRequestSender http) {
+  public JwtIssuer(io.keyward.credential.http.HttpSender http) {
     this(http, JwsSigners.auto());
   }
 
@@ -54,7 +53,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
    * @param http for {@code spec.auth.jwt.exchange}; {@code null}: exchanges are refused
    * @param signers what computes the signatures
    */
-  public JwtIssuer(HTTPRequestSender http, JwsSigners signers) {
+  public JwtIssuer(io.keyward.credential.http.HttpSender http, JwsSigners signers) {
     this.exchange = http == null ? null : new TokenExchange(http);
     this.signers = signers;
   }

@@ -14,7 +14,6 @@ import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
@@ -23,11 +22,11 @@ import io.keyward.credential.CredentialIssuer;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.Notice;
+import io.keyward.credential.http.Endpoints;
+import io.keyward.credential.http.HttpSender;
+import io.keyward.credential.http.TlsMaterial;
 import io.keyward.credential.keys.JwsSigners;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,17 +40,17 @@ import java.util.Set;
  */
 public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
-  private final HttpSenders http;
+  private final HttpSender http;
   private final JwsSigners signers;
 
   /** Token requests through {@code http}; assertions signed with {@link JwsSigners#auto()}. */
-  public OAuth2Issuer(HTTPRequestSender http) {
+  public OAuth2Issuer(HttpSender http) {
     this(http, JwsSigners.auto());
   }
 
   /** @param signers what signs client assertions and JWT bearer grants */
-  public OAuth2Issuer(HTTPRequestSender http, JwsSigners signers) {
-    this.http = new HttpSenders(http);
+  public OAuth2Issuer(HttpSender http, JwsSigners signers) {
+    this.http = http;
     this.signers = signers;
   }
 
@@ -102,7 +101,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
 
     Instant requestedAt = context.clock().instant();
-    HTTPResponse response = send(request.build(), tokenUrl, http.forTls(tlsMaterial(auth, context)));
+    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint");
     TokenResponses.Result result;
     try {
       result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
@@ -164,63 +163,8 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         auth.expiresAtField, auth.outputFields == null ? List.of() : auth.outputFields);
   }
 
-  private static HTTPResponse send(TokenRequest request, URI tokenUrl, HTTPRequestSender sender)
-      throws CredentialException {
-    return send(request.toHTTPRequest(), tokenUrl, sender);
-  }
-
-  /** Sends, mapping transport failures to transient, classified failures that name only scheme, host and port. */
-  static HTTPResponse send(com.nimbusds.oauth2.sdk.http.HTTPRequest request, URI tokenUrl, HTTPRequestSender sender)
-      throws CredentialException {
-    try {
-      return request.send(sender);
-    } catch (ResponseTooLargeException e) {
-      throw CredentialException.transientFailure("InvalidTokenResponse", "token endpoint " + endpoint(tokenUrl)
-          + " sent a response larger than " + e.limitBytes() + " bytes", null);
-    } catch (HttpTimeoutException e) {
-      throw CredentialException.transientFailure(
-          "TokenEndpointUnreachable", "token endpoint " + endpoint(tokenUrl) + " did not answer in time", null)
-          .classified("timeout");
-    } catch (javax.net.ssl.SSLException e) {
-      throw CredentialException.transientFailure("TlsHandshakeFailed", "TLS with token endpoint " + endpoint(tokenUrl)
-          + " failed (" + e.getClass().getSimpleName() + "); check caBundleRef and the client certificate", null)
-          .classified("tls");
-    } catch (IOException e) {
-      throw CredentialException.transientFailure("TokenEndpointUnreachable",
-          "token endpoint " + endpoint(tokenUrl) + " could not be reached (" + e.getClass().getSimpleName() + ")",
-          null).classified("unreachable");
-    }
-  }
-
   static URI tokenUrl(String text) throws CredentialException {
-    return endpointUrl(text, "spec.auth.oauth2.tokenUrl");
-  }
-
-  /** An absolute http(s) URL without user info; errors name {@code field}. */
-  static URI endpointUrl(String text, String field) throws CredentialException {
-    if (text == null || text.isBlank()) {
-      throw CredentialException.invalidConfiguration(field, "is required");
-    }
-    try {
-      URI uri = new URI(text.strip());
-      if (!uri.isAbsolute() || uri.getHost() == null
-          || !("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
-        throw CredentialException.invalidConfiguration(
-            field, "must be an absolute http or https URL with a host");
-      }
-      if (uri.getUserInfo() != null) {
-        throw CredentialException.invalidConfiguration(
-            field, "must not carry credentials; use clientSecretRef");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw CredentialException.invalidConfiguration(field, "is not a valid URL");
-    }
-  }
-
-  /** Scheme, host and port only: safe to show. */
-  static String endpoint(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+    return Endpoints.url(text, "spec.auth.oauth2.tokenUrl");
   }
 
   private static List<Notice> notices(URI tokenUrl) {

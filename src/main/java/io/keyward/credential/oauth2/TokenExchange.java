@@ -1,11 +1,12 @@
 package io.keyward.credential.oauth2;
 
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.http.Endpoints;
+import io.keyward.credential.http.HttpSender;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,15 +32,15 @@ public final class TokenExchange {
       String tokenType) {}
 
   private static final String FIELD = "spec.auth.jwt.exchange";
-  private final HTTPRequestSender sender;
+  private final HttpSender sender;
 
-  public TokenExchange(HTTPRequestSender sender) {
+  public TokenExchange(HttpSender sender) {
     this.sender = sender;
   }
 
   public IssuedCredential exchange(String jwt, Endpoint endpoint, Instant now, Duration defaultLifetime)
       throws CredentialException {
-    URI url = OAuth2Issuer.endpointUrl(endpoint.url(), FIELD + ".url");
+    URI url = Endpoints.url(endpoint.url(), FIELD + ".url");
     HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
     if (endpoint.headers() != null) {
       endpoint.headers().forEach(request::setHeader);
@@ -48,9 +49,9 @@ public final class TokenExchange {
     if (request.getAccept() == null) {
       request.setAccept("application/json");
     }
-    HTTPResponse response = OAuth2Issuer.send(request, url, sender);
+    HTTPResponse response = sender.call(request, "exchange endpoint");
     int status = response.getStatusCode();
-    String where = "exchange endpoint " + OAuth2Issuer.endpoint(url);
+    String where = "exchange endpoint " + Endpoints.display(url);
     TokenResponses.requireAvailable(response, now, where);
     if (status < 200 || status >= 300) {
       // GitHub: 401 for a JWT it cannot verify (wrong key, app id, or clock), 404 for an unknown installation

@@ -11,18 +11,20 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
+import io.keyward.credential.http.Endpoints;
+import io.keyward.credential.http.HostBusyException;
+import io.keyward.credential.http.HttpSender;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a token a provider issued before it is published (Nimbus does the work): a JWT signed by
@@ -42,15 +44,34 @@ public final class TokenValidator {
   static final long MIN_REFETCH = 30_000;
   static final long CACHE_TTL = 15 * 60_000;
 
-  private final HTTPRequestSender http;
-  private final Map<String, JWKSource<SecurityContext>> sources = new ConcurrentHashMap<>();
+  /** JWKS sources kept: they are keyed by URLs from specs, so the least recently used one goes. */
+  static final int MAX_SOURCES = 1024;
 
-  public TokenValidator(HTTPRequestSender http) {
+  private final HttpSender http;
+  private final Map<String, JWKSource<SecurityContext>> sources;
+
+  public TokenValidator(HttpSender http) {
+    this(http, MAX_SOURCES);
+  }
+
+  TokenValidator(HttpSender http, int maxSources) {
     this.http = http;
+    this.sources = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, JWKSource<SecurityContext>> eldest) {
+        return size() > maxSources;
+      }
+    });
+  }
+
+  /** JWKS sources cached (for tests). */
+  int cachedSources() {
+    return sources.size();
   }
 
   /** Passes, or throws {@code TokenValidationFailed} with a message that shows no token. */
   public void check(Rules rules, IssuedCredential credential, Instant now) throws CredentialException {
+    URI jwksUrl = Endpoints.url(rules.jwksUrl(), "spec.validation.jwksUrl");
     JWKSource<SecurityContext> keys;
     try {
       keys = sources.computeIfAbsent(rules.jwksUrl(), this::source);
@@ -81,9 +102,32 @@ public final class TokenValidator {
       // signature or unknown key: the provider may be rotating keys; retried with backoff
       throw failed("its signature does not verify with a key of the JWKS at " + endpoint(rules.jwksUrl()), false);
     } catch (com.nimbusds.jose.JOSEException e) {
+      IOException transport = transportFailure(e);
+      if (transport != null) {
+        CredentialException mapped = http.failure(transport, "the JWKS endpoint " + Endpoints.display(jwksUrl));
+        if (mapped.isDeferred()) {
+          // nothing was fetched: forget the source so its refetch rate limit does not count this attempt
+          sources.remove(rules.jwksUrl(), keys);
+          throw mapped;
+        }
+        if ("timeout".equals(mapped.errorClass())) {
+          throw failed("the JWKS at " + endpoint(rules.jwksUrl()) + " did not answer within "
+              + io.keyward.credential.http.HttpLimits.show(http.limits().deadline()), false);
+        }
+      }
       throw failed("the JWKS at " + endpoint(rules.jwksUrl()) + " could not be used (" + e.getClass().getSimpleName()
           + ")", false);
     }
+  }
+
+  /** The sender's own exception under Nimbus's wrapping, if that is what failed. */
+  private static IOException transportFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof HostBusyException || t instanceof java.net.http.HttpTimeoutException) {
+        return (IOException) t;
+      }
+    }
+    return null;
   }
 
   /** Which check failed, in our words: Nimbus's messages quote claim values. */
@@ -135,7 +179,7 @@ public final class TokenValidator {
   }
 
   /** Fetches the JWKS through the same injected HTTP client as every provider call. */
-  private record SenderRetriever(HTTPRequestSender http) implements ResourceRetriever {
+  private record SenderRetriever(HttpSender http) implements ResourceRetriever {
     @Override
     public Resource retrieveResource(URL url) throws IOException {
       HTTPResponse response;

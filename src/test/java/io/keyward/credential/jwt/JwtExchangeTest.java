@@ -10,7 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.keyward.api.v1alpha1.auth.JwtAuth;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.testing.TokenServer;
 import io.keyward.testing.TokenServer.Response;
 import java.time.Instant;
@@ -102,7 +102,7 @@ class JwtExchangeTest {
   void anAppJwtIsExchangedForAnInstallationTokenThatExpiresWhenGithubSays() throws Exception {
     github.override(this::githubLike);
 
-    IssuedCredential c = new JwtIssuer(JdkHttpSender.withDefaults())
+    IssuedCredential c = new JwtIssuer(HttpSender.withDefaults())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem()));
 
     assertThat(c.token()).isEqualTo(INSTALLATION_TOKEN);
@@ -122,7 +122,7 @@ class JwtExchangeTest {
   void aRefusedJwtIsTerminalAndTheMessageCarriesNeitherTheJwtNorTheBody() {
     github.override(r -> Response.json(401, "{\"message\":\"A JSON web token could not be decoded\"}"));
 
-    assertThatThrownBy(() -> new JwtIssuer(JdkHttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isTrue();
@@ -134,7 +134,7 @@ class JwtExchangeTest {
   @Test
   void aBusyEndpointIsRetriedAndAMissingTokenFieldIsAnInvalidResponse() {
     github.override(r -> Response.json(503, "{}"));
-    assertThatThrownBy(() -> new JwtIssuer(JdkHttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isFalse();
@@ -142,7 +142,7 @@ class JwtExchangeTest {
         });
 
     github.override(r -> Response.json(201, "{\"expires_at\":\"2026-03-01T11:00:00Z\"}"));
-    assertThatThrownBy(() -> new JwtIssuer(JdkHttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.reason()).isEqualTo("InvalidTokenResponse");
@@ -152,13 +152,13 @@ class JwtExchangeTest {
 
   @Test
   void aBadUrlAndTooMuchBackdateNameTheirFields() {
-    assertThatThrownBy(() -> new JwtIssuer(JdkHttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
         .issue(githubApp("not a url"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.exchange.url"));
     JwtAuth auth = githubApp(base() + "/x");
     auth.backdate = "1h";
-    assertThatThrownBy(() -> new JwtIssuer(JdkHttpSender.withDefaults()).issue(auth, JwtIssuerTest.context(pem())))
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults()).issue(auth, JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.backdate"));
   }

@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class ClientAuthenticationAndJwtBearerTest {
 
   TokenServer server;
   final AtomicReference<TokenServer.Request> seen = new AtomicReference<>();
-  final OAuth2Issuer issuer = new OAuth2Issuer(JdkHttpSender.withDefaults());
+  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
 
   @BeforeAll
   static void keys() throws Exception {

@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class MutualTlsTest {
   static TestPki pki;
 
   TokenServer server;
-  final OAuth2Issuer issuer = new OAuth2Issuer(JdkHttpSender.withDefaults());
+  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
 
   @BeforeAll
   static void pki() throws Exception {

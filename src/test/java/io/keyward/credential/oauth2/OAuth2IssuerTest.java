@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +38,7 @@ class OAuth2IssuerTest {
   static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
 
   TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(JdkHttpSender.withDefaults());
+  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
   IssueContext context = new IssueContext(
       SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
 

@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +30,7 @@ class RefreshTokenGrantTest {
   static final String SECRET = "client-secret-value";
 
   TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(JdkHttpSender.withDefaults());
+  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
 
   @BeforeEach
   void start() throws Exception {

@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import io.keyward.testing.TokenServer;
 import io.keyward.testing.TokenServer.Response;
 import java.time.Instant;
@@ -33,7 +33,7 @@ class TokenValidatorTest {
   final TokenServer jwks;
   final AtomicInteger fetches = new AtomicInteger();
   volatile JWKSet published;
-  final TokenValidator validator = new TokenValidator(JdkHttpSender.withDefaults());
+  final TokenValidator validator = new TokenValidator(HttpSender.withDefaults());
 
   TokenValidatorTest() throws Exception {
     jwks = new TokenServer();
@@ -112,7 +112,7 @@ class TokenValidatorTest {
         .generate();
     published = new JWKSet(key.getKeyType().equals(com.nimbusds.jose.jwk.KeyType.OKP)
         ? other.toPublicJWK() : new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("e").generate().toPublicJWK());
-    var stranger = new TokenValidator(JdkHttpSender.withDefaults());
+    var stranger = new TokenValidator(HttpSender.withDefaults());
     assertThat(failure(() -> stranger.check(rules(), good, NOW)).getMessage()).as(name + " with another key published")
         .contains("its signature does not verify");
   }
@@ -151,5 +151,23 @@ class TokenValidatorTest {
     var notJwt = failure(() -> validator.check(rules(), opaque, NOW));
     assertThat(notJwt.isTerminal()).isTrue();
     assertThat(notJwt.getMessage()).contains("not a JWT").doesNotContain("opaque-123");
+  }
+
+  @Test
+  void theJwksCacheIsBoundedAndAnEvictedUrlIsFetchedAgain() throws Exception {
+    TokenValidator small = new TokenValidator(HttpSender.withDefaults(), 2);
+    IssuedCredential t = token(provider, "https://idp", "crm-api", NOW.plusSeconds(300));
+    String base = jwks.tokenUrl().replace("/oauth2/token", "/jwks/");
+    for (String tenant : List.of("a", "b", "c")) {
+      small.check(new TokenValidator.Rules(base + tenant, "https://idp", "crm-api"), t, NOW);
+    }
+    assertThat(fetches.get()).isEqualTo(3);
+    assertThat(small.cachedSources()).isEqualTo(2);
+
+    small.check(new TokenValidator.Rules(base + "c", "https://idp", "crm-api"), t, NOW);
+    assertThat(fetches.get()).as("c is cached").isEqualTo(3);
+    small.check(new TokenValidator.Rules(base + "a", "https://idp", "crm-api"), t, NOW);
+    assertThat(fetches.get()).as("a was evicted: fetched again").isEqualTo(4);
+    assertThat(small.cachedSources()).isEqualTo(2);
   }
 }

@@ -1,4 +1,4 @@
-package io.keyward.credential.oauth2;
+package io.keyward.credential.http;
 
 import java.io.IOException;
 

@@ -1,17 +1,19 @@
-package io.keyward.credential.oauth2;
+package io.keyward.credential.http;
 
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.keys.PrivateKeys;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
-import java.util.Objects;
+import java.util.HexFormat;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,9 +30,28 @@ public record TlsMaterial(String caBundle, String clientCertificate, String clie
     return "TlsMaterial[ca=" + (caBundle != null) + ", clientCertificate=" + (clientCertificate != null) + "]";
   }
 
-  /** Identity for caching one HTTP client per distinct material. */
-  String cacheKey() {
-    return Integer.toHexString(Objects.hash(caBundle, clientCertificate, clientKey));
+  /**
+   * Identity for caching one HTTP client per distinct material: a SHA-256 digest of all three
+   * fields, each length-prefixed (so no two different materials share it, and an absent field
+   * differs from an empty one).
+   */
+  String digest() {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      for (String field : new String[] {caBundle, clientCertificate, clientKey}) {
+        if (field == null) {
+          sha256.update((byte) 0);
+          continue;
+        }
+        byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+        sha256.update((byte) 1);
+        sha256.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        sha256.update(bytes);
+      }
+      return HexFormat.of().formatHex(sha256.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   SSLContext sslContext() throws CredentialException {
