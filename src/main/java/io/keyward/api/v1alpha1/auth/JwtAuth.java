@@ -30,8 +30,8 @@ public class JwtAuth implements AuthMethod {
     @JsonPropertyDescription("RSA, EC or OKP (Ed25519); must fit the algorithm.")
     public KeyType type;
 
-    @JsonPropertyDescription("RSA modulus size in bits. Default 2048.")
-    public Integer size;
+    @JsonPropertyDescription("RSA modulus size in bits: 2048 (default), 3072 or 4096.")
+    public Long size;
 
     @JsonPropertyDescription("EC curve: P-256 (default) or P-384.")
     public String curve;
