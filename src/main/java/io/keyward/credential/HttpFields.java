@@ -1,5 +1,7 @@
 package io.keyward.credential;
 
+import io.keyward.api.v1alpha1.SchemaPatterns;
+
 /**
  * The one check on every value that can reach an HTTP header or query string (DESIGN §9: nothing
  * unchecked reaches a header). A value that fails is never echoed: {@link #flaw} describes what is
@@ -18,13 +20,11 @@ public final class HttpFields {
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
 
   /** The same rules as patterns for the CRD (Java and RE2 read them alike). */
-  public static final String TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+  public static final String TOKEN_PATTERN = SchemaPatterns.TOKEN;
   /** Printable US-ASCII and space: no control character (CR, LF, NUL, TAB, DEL, …), nothing beyond ASCII. */
-  public static final String PRINTABLE_PATTERN = "^[ -~]*$";
-  /** No control character (C0, DEL, C1); Unicode allowed. */
-  public static final String NO_CONTROL_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$";
+  public static final String PRINTABLE_PATTERN = SchemaPatterns.PRINTABLE;
   /** A Secret (or ConfigMap) data key. */
-  public static final String SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
+  public static final String SECRET_KEY_PATTERN = SchemaPatterns.SECRET_KEY;
 
   /** What a value may hold. */
   public enum Rule {

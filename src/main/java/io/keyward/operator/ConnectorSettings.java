@@ -16,8 +16,8 @@ record ConnectorSettings(
 
   static final String STATE_SUFFIX = "-keyward-state";
   /** A DNS-1123 subdomain: what the API server accepts as a Secret name (at most 253 characters). */
-  static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-  private static final java.util.regex.Pattern SUBDOMAIN = java.util.regex.Pattern.compile(DNS_SUBDOMAIN);
+  private static final java.util.regex.Pattern SUBDOMAIN =
+      java.util.regex.Pattern.compile(io.keyward.api.v1alpha1.SchemaPatterns.DNS_SUBDOMAIN);
 
   static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime) throws CredentialException {
     String name = connector.getMetadata().getName();
