@@ -57,6 +57,11 @@ public final class CredentialIssuers {
     if (issuer == null) {
       throw CredentialException.invalidConfiguration("spec.auth." + auth.type(), "this auth type is not supported");
     }
-    return issuer.issue(auth, context);
+    try {
+      return issuer.issue(auth, context);
+    } catch (IssuedCredential.UnsafeValueException e) {
+      // the issuers check their inputs; this is the guard for one that did not (DESIGN §9)
+      throw CredentialException.transientFailure("UnsafeCredential", e.getMessage() + "; it is not published", null);
+    }
   }
 }

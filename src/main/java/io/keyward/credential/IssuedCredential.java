@@ -41,10 +41,52 @@ public record IssuedCredential(
    */
   public record KeyPublication(String jwks, String currentKeyId, Instant nextRotation) {}
 
+  /**
+   * A credential that holds a value unfit for its output key (a control character in
+   * {@code header-value}, say). Thrown by the constructor, so that no issuer can forget the check;
+   * the message names the output key and the problem, never the value. {@link CredentialIssuers}
+   * turns it into a condition.
+   */
+  public static final class UnsafeValueException extends IllegalArgumentException {
+    UnsafeValueException(String key, String flaw) {
+      super("the issued credential's " + key + " " + flaw);
+    }
+  }
+
   public IssuedCredential {
     extraOutput = Map.copyOf(extraOutput);
     notices = List.copyOf(notices);
     state = Map.copyOf(state);
+    requireSafe(headerName, headerValue, token, tokenType, extraOutput);
+  }
+
+  /** The last guard before anything is persisted or published (DESIGN §9). */
+  private static void requireSafe(String headerName, String headerValue, String token, String tokenType,
+      Map<String, String> extraOutput) {
+    check("header-name", headerName == null || headerName.isEmpty() ? null
+        : HttpFields.flaw(HttpFields.Rule.TOKEN, headerName));
+    check("header-value", HttpFields.flaw(HttpFields.Rule.PRINTABLE, headerValue));
+    check("token", HttpFields.flaw(HttpFields.Rule.PRINTABLE, token));
+    check("token-type", tokenType == null || tokenType.isEmpty() ? null
+        : HttpFields.flaw(HttpFields.Rule.TOKEN, tokenType));
+    extraOutput.forEach((key, value) -> {
+      if (HttpFields.flaw(HttpFields.Rule.SECRET_KEY, key) != null) {
+        throw new UnsafeValueException("output key", "is not a valid Secret key: "
+            + HttpFields.flaw(HttpFields.Rule.SECRET_KEY, key));
+      }
+      HttpFields.Rule rule = switch (key) {
+        case "query-name" -> HttpFields.Rule.TOKEN;
+        case "query-value" -> HttpFields.Rule.PRINTABLE;
+        default -> HttpFields.Rule.TEXT;
+      };
+      check(key, HttpFields.flaw(rule, value));
+    });
+  }
+
+  private static void check(String key, String flaw) {
+    if (flaw != null) {
+      throw new UnsafeValueException(key, flaw);
+    }
   }
 
   /** A credential that needs no state. */

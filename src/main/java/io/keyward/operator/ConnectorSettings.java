@@ -15,6 +15,9 @@ record ConnectorSettings(
     TokenValidator.Rules validation) {
 
   static final String STATE_SUFFIX = "-keyward-state";
+  /** A DNS-1123 subdomain: what the API server accepts as a Secret name (at most 253 characters). */
+  private static final java.util.regex.Pattern SUBDOMAIN =
+      java.util.regex.Pattern.compile(io.keyward.api.v1alpha1.SchemaPatterns.DNS_SUBDOMAIN);
 
   static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime) throws CredentialException {
     String name = connector.getMetadata().getName();
@@ -41,8 +44,17 @@ record ConnectorSettings(
           ? name + "-credentials"
           : spec.output.secretName;
       String state = name + STATE_SUFFIX;
+      if (!isSubdomain(state)) {
+        throw new IllegalArgumentException("metadata.name: is longer than " + (253 - STATE_SUFFIX.length())
+            + " characters; the state Secret <name>" + STATE_SUFFIX + " would not be a valid name");
+      }
+      if (!isSubdomain(output)) {
+        throw new IllegalArgumentException("spec.output.secretName: is not a valid Secret name (a DNS-1123 subdomain:"
+            + " lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253"
+            + " characters)");
+      }
       if (output.equals(state)) {
-        throw new IllegalArgumentException("spec.output.secretName: '" + output + "' is reserved for Keyward's state");
+        throw new IllegalArgumentException("spec.output.secretName: is reserved for Keyward's state");
       }
       var v = spec.validation;
       if (v != null && (v.jwksUrl == null || v.jwksUrl.isBlank())) {
@@ -54,5 +66,9 @@ record ConnectorSettings(
     } catch (IllegalArgumentException e) {
       throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
     }
+  }
+
+  static boolean isSubdomain(String name) {
+    return name.length() <= 253 && SUBDOMAIN.matcher(name).matches();
   }
 }

@@ -51,7 +51,7 @@ final class JwksConfigMap {
   java.util.Optional<String> published(String namespace, String name) {
     return informer.get(new ResourceID(name(name), namespace))
         .filter(cm -> cm.getMetadata().getLabels() != null
-            && name.equals(cm.getMetadata().getLabels().get(Labels.CONNECTOR)))
+            && Labels.connectorLabel(name).equals(cm.getMetadata().getLabels().get(Labels.CONNECTOR)))
         .map(cm -> cm.getData() == null ? null : cm.getData().get(KEY));
   }
 
@@ -70,6 +70,7 @@ final class JwksConfigMap {
         .withName(name(connector))
         .withNamespace(namespace)
         .withLabels(Labels.owned(connector, "jwks"))
+        .addToAnnotations(Labels.CONNECTOR, connector.getMetadata().getName())
         .withOwnerReferences(Labels.ownerReference(connector))
         .endMetadata()
         .withData(Map.of(KEY, publication.jwks()))

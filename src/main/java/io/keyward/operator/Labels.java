@@ -17,8 +17,41 @@ final class Labels {
 
   private Labels() {}
 
+  /** Label values are at most 63 characters; connector names may have 253. */
+  static final int MAX_LABEL_VALUE = 63;
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+
   static Map<String, String> owned(ApiConnector c, String role) {
-    return Map.of(MANAGED_BY, KEYWARD, CONNECTOR, c.getMetadata().getName(), ROLE, role);
+    return Map.of(MANAGED_BY, KEYWARD, CONNECTOR, connectorLabel(c.getMetadata().getName()), ROLE, role);
+  }
+
+  /**
+   * The value of the {@link #CONNECTOR} label for a connector name: the name itself when it is a valid
+   * label value, else its first characters, '-' and 10 hex digits of its SHA-256 (unique enough to
+   * select by; ownership is decided by the owner reference's UID, and the full name is in the
+   * {@link #CONNECTOR} annotation).
+   */
+  static String connectorLabel(String name) {
+    if (name.length() <= MAX_LABEL_VALUE && LABEL_VALUE.matcher(name).matches()) {
+      return name;
+    }
+    String hash = sha256Hex(name).substring(0, 10);
+    String prefix = name.substring(0, Math.min(name.length(), MAX_LABEL_VALUE - 1 - hash.length()))
+        .replaceAll("[^-A-Za-z0-9_.]", "")
+        .replaceAll("^[^A-Za-z0-9]+", "")
+        .replaceAll("[^A-Za-z0-9]+$", "");
+    return prefix.isEmpty() ? hash : prefix + "-" + hash;
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   static OwnerReference ownerReference(ApiConnector c) {

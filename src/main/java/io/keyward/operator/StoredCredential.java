@@ -68,7 +68,8 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
               expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state, publication(data)),
           fingerprint);
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (java.time.format.DateTimeParseException | IssuedCredential.UnsafeValueException e) {
+      // unsafe: stored by a version that did not check; never projected again, re-issued (and refused) instead
       return null;
     }
   }

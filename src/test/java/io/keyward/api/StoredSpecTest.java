@@ -29,7 +29,7 @@ class StoredSpecTest {
           + " refreshToken, jwtBearer",
       "{\"auth\":{\"jwt\":{\"algorithm\":\"XY999\"}}}|spec.auth.jwt.algorithm|is not a supported value",
       "{\"auth\":{\"jwt\":{\"algorithm\":\"RS256\",\"signingKey\":{\"generate\":{\"type\":\"RSA\","
-          + "\"size\":4294967296}}}}}|spec.auth.jwt.signingKey.generate.size|is out of range for integer",
+          + "\"size\":99999999999999999999}}}}}|spec.auth.jwt.signingKey.generate.size|is out of range for integer",
       "{\"auth\":{\"apiKey\":{\"keyRef\":\"not-an-object\"}}}|spec.auth.apiKey.keyRef|has the wrong type: expected object",
       "{\"auth\":{\"oauth2\":{\"scopes\":{\"a\":1}}}}|spec.auth.oauth2.scopes|has the wrong type: expected list",
       "{\"refresh\":{\"renewBeforePercentage\":\"many\"}}|spec.refresh.renewBeforePercentage|is not a valid integer",

@@ -9,7 +9,7 @@ import io.keyward.api.v1alpha1.Condition;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.ApiKeyAuth;
 import io.keyward.api.v1alpha1.auth.JwtAuth;
-import io.keyward.credential.oauth2.JdkHttpSender;
+import io.keyward.credential.http.HttpSender;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -99,7 +99,7 @@ class ForbiddenSecretReferenceIT extends OperatorHarness {
   @Test
   void strictModeRefusesAnUnlabelledSecretAndRecoversWhenTheLabelIsAdded() {
     operator.close(); // the harness's default operator
-    operator = startOperator(testSettings().withRequireSecretLabel(true), JdkHttpSender.withDefaults());
+    operator = startOperator(testSettings().withRequireSecretLabel(true), HttpSender.withDefaults());
     cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
 
     create(apiKey("erp", "erp", "api-key"));

@@ -1,5 +1,6 @@
 package io.keyward.api.v1alpha1;
 
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -10,6 +11,7 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RefreshSpec {
   @Pattern(GoDuration.PATTERN)
+  @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription("Refresh at least this long before expiry (Go duration, e.g. 5m). Default 2m.")
   public String renewBefore;
 
@@ -19,6 +21,7 @@ public class RefreshSpec {
   public Integer renewBeforePercentage;
 
   @Pattern(GoDuration.PATTERN)
+  @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription(
       "Lifetime assumed for a token whose response carries neither expires_in nor a JWT exp. Default 1h.")
   public String defaultLifetime;

@@ -1,5 +1,7 @@
 package io.keyward.api.v1alpha1;
 
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -9,13 +11,19 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecretKeyRef {
   @Required
+  @Pattern(SchemaPatterns.DNS_SUBDOMAIN)
+  @Size(max = SchemaPatterns.NAME_LENGTH)
   @JsonPropertyDescription("Name of the Secret.")
   public String name;
 
   @Required
+  @Pattern(SchemaPatterns.SECRET_KEY)
+  @Size(max = SchemaPatterns.NAME_LENGTH)
   @JsonPropertyDescription("Key within the Secret's data.")
   public String key;
 
+  @Pattern(SchemaPatterns.DNS_LABEL)
+  @Size(max = 63)
   @JsonPropertyDescription(
       "Namespace of the Secret. Only the connector's own namespace is allowed; other values are refused.")
   public String namespace;

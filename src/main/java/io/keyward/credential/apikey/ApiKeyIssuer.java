@@ -3,6 +3,8 @@ package io.keyward.credential.apikey;
 import io.keyward.api.v1alpha1.auth.ApiKeyAuth;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuer;
+import io.keyward.credential.HttpFields;
+import io.keyward.credential.HttpFields.Rule;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.Notice;
@@ -22,11 +24,13 @@ public final class ApiKeyIssuer implements CredentialIssuer<ApiKeyAuth> {
     if (key.isEmpty()) {
       throw CredentialException.terminal("EmptySecretValue", auth.keyRef + " is empty (spec.auth.apiKey.keyRef)");
     }
+    HttpFields.requireSecret(Rule.PRINTABLE, key, auth.keyRef, "spec.auth.apiKey.keyRef", "API key");
     var now = context.clock().instant();
     if (auth.in == ApiKeyAuth.Location.query) {
       String param = auth.queryParameter == null || auth.queryParameter.isBlank()
           ? ApiKeyAuth.DEFAULT_QUERY_PARAMETER
           : auth.queryParameter;
+      HttpFields.requireSpec(Rule.TOKEN, param, "spec.auth.apiKey.queryParameter", "query parameter name");
       return new IssuedCredential(
           "", "", key, "ApiKey", now, null,
           Map.of("query-name", param, "query-value", key),
@@ -37,6 +41,8 @@ public final class ApiKeyIssuer implements CredentialIssuer<ApiKeyAuth> {
     }
     String header = auth.header == null || auth.header.isBlank() ? ApiKeyAuth.DEFAULT_HEADER : auth.header;
     String prefix = auth.prefix == null ? "" : auth.prefix;
+    HttpFields.requireSpec(Rule.TOKEN, header, "spec.auth.apiKey.header", "HTTP header name");
+    HttpFields.requireSpec(Rule.PRINTABLE, prefix, "spec.auth.apiKey.prefix", "header value prefix");
     return new IssuedCredential(header, prefix + key, key, "ApiKey", now, null, Map.of(), List.of());
   }
 }

@@ -36,6 +36,7 @@ final class GeneratedKeys {
     if (overlap.compareTo(rotateEvery) >= 0) {
       throw CredentialException.invalidConfiguration(FIELD + ".overlap", "must be shorter than rotateEvery");
     }
+    requireKeyParameters(generate);
     JWSAlgorithm algorithm = JWSAlgorithm.parse(auth.algorithm.name());
     Instant now = context.clock().instant();
     try {
@@ -44,7 +45,7 @@ final class GeneratedKeys {
       KeyRing.ManagedKey current = ring.signing(now).orElseThrow();
       SigningKey key = new SigningKey(current.jwk(), current.kid(), algorithm, null, null);
       PrivateKeys.requireFits(key, algorithm, "spec.auth.jwt.algorithm");
-      Duration ttl = auth.ttl == null ? JwtIssuer.DEFAULT_TTL : GoDuration.parse(auth.ttl, "spec.auth.jwt.ttl");
+      Duration ttl = JwtIssuer.ttl(auth);
       IssuedCredential minted = JwtIssuer.mint(auth, key, JwtIssuer.signer(signers, key, algorithm), algorithm, current.kid(), null, ttl, now);
       ring = ring.signed(current.kid(), minted.expiresAt());
       return minted.withState(Map.of(STATE_KEY, ring.toState()))
@@ -57,9 +58,25 @@ final class GeneratedKeys {
     }
   }
 
+  /** RSA sizes and EC curves Keyward generates (the CRD says the same); a 16384-bit key costs a minute of CPU. */
+  static final java.util.Set<Long> RSA_SIZES = java.util.Set.of(2048L, 3072L, 4096L);
+  static final java.util.Set<String> EC_CURVES = java.util.Set.of("P-256", "P-384");
+
+  private static void requireKeyParameters(JwtAuth.Generate g) throws CredentialException {
+    if (g.type == null) {
+      throw CredentialException.invalidConfiguration(FIELD + ".type", "is required");
+    }
+    if (g.size != null && !RSA_SIZES.contains(g.size)) {
+      throw CredentialException.invalidConfiguration(FIELD + ".size", "must be 2048, 3072 or 4096");
+    }
+    if (g.curve != null && !EC_CURVES.contains(g.curve)) {
+      throw CredentialException.invalidConfiguration(FIELD + ".curve", "must be P-256 or P-384");
+    }
+  }
+
   private static JWK generate(JwtAuth.Generate g) throws JOSEException {
     return switch (g.type) {
-      case RSA -> new RSAKeyGenerator(g.size == null ? 2048 : g.size).keyUse(KeyUse.SIGNATURE)
+      case RSA -> new RSAKeyGenerator(g.size == null ? 2048 : Math.toIntExact(g.size)).keyUse(KeyUse.SIGNATURE)
           .keyIDFromThumbprint(true).generate();
       case EC -> new ECKeyGenerator(g.curve == null ? Curve.P_256 : Curve.parse(g.curve)).keyUse(KeyUse.SIGNATURE)
           .keyIDFromThumbprint(true).generate();

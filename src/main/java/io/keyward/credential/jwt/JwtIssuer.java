@@ -161,7 +161,8 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     }
   }
 
-  private static Duration ttl(JwtAuth auth) throws CredentialException {
+  /** {@code spec.auth.jwt.ttl}, at least 1 s; for keys from a Secret and generated keys alike. */
+  static Duration ttl(JwtAuth auth) throws CredentialException {
     try {
       Duration ttl = auth.ttl == null ? DEFAULT_TTL : GoDuration.parse(auth.ttl, "spec.auth.jwt.ttl");
       if (ttl.toSeconds() < 1) {

@@ -4,6 +4,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import io.keyward.credential.CredentialException;
+import io.keyward.credential.HttpFields;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.http.Endpoints;
 import io.keyward.credential.http.HttpSender;
@@ -41,6 +42,9 @@ public final class TokenExchange {
   public IssuedCredential exchange(String jwt, Endpoint endpoint, Instant now, Duration defaultLifetime)
       throws CredentialException {
     URI url = Endpoints.url(endpoint.url(), FIELD + ".url");
+    String type = blankToDefault(endpoint.tokenType(), "Bearer");
+    HttpFields.requireSpec(HttpFields.Rule.TOKEN, type, FIELD + ".tokenType", "authentication scheme");
+    requireHeaders(endpoint.headers());
     HTTPRequest request = new HTTPRequest(HTTPRequest.Method.POST, url);
     if (endpoint.headers() != null) {
       endpoint.headers().forEach(request::setHeader);
@@ -64,21 +68,47 @@ public final class TokenExchange {
       throw CredentialException.transientFailure("InvalidTokenResponse",
           where + " answered HTTP " + status + " without the field " + tokenField, null);
     }
+    HttpFields.requireResponse(HttpFields.Rule.VISIBLE, token, where, "field " + tokenField);
     Instant expiresAt = TokenResponses.absoluteExpiry(json, blankToDefault(endpoint.expiresAtField(), "expires_at"));
-    if (expiresAt == null) {
-      BearerAccessToken parsed = new BearerAccessToken(token, lifetime(json), null);
+    Long lifetime = lifetime(json);
+    if (expiresAt == null && lifetime != null && lifetime <= 0) {
+      expiresAt = now; // already expired: ExpiredOnIssue, not the default lifetime
+    } else if (expiresAt == null) {
+      BearerAccessToken parsed = new BearerAccessToken(token, lifetime == null ? 0 : lifetime, null);
       expiresAt = TokenResponses.expiry(parsed, now, defaultLifetime);
     }
-    String type = blankToDefault(endpoint.tokenType(), "Bearer");
     return new IssuedCredential("Authorization", type + " " + token, token, type, now, expiresAt, Map.of(), List.of());
   }
 
-  private static long lifetime(JSONObject json) {
+  /** {@code expires_in} in seconds, or {@code null} when absent or not a number. */
+  private static Long lifetime(JSONObject json) {
+    Object v = json.get("expires_in");
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
     try {
-      Object v = json.get("expires_in");
-      return v == null ? 0 : Long.parseLong(v.toString().strip());
+      return v == null ? null : Long.parseLong(v.toString().strip());
     } catch (NumberFormatException e) {
-      return 0;
+      return null;
+    }
+  }
+
+  /** Header names must be RFC 7230 tokens and values printable; the errors name the header, never its value. */
+  private static void requireHeaders(Map<String, String> headers) throws CredentialException {
+    if (headers == null) {
+      return;
+    }
+    int i = 0;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      String name = header.getKey();
+      HttpFields.requireSpec(HttpFields.Rule.TOKEN, name, FIELD + ".headers (entry " + (i + 1) + ")",
+          "HTTP header name");
+      if (header.getValue() == null) {
+        throw CredentialException.invalidConfiguration(FIELD + ".headers." + name, "has no value");
+      }
+      HttpFields.requireSpec(HttpFields.Rule.PRINTABLE, header.getValue(), FIELD + ".headers." + name,
+          "HTTP header value");
+      i++;
     }
   }
 

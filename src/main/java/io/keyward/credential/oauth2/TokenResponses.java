@@ -10,6 +10,7 @@ import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
 import com.nimbusds.oauth2.sdk.util.JSONObjectUtils;
 import io.keyward.credential.CredentialException;
+import io.keyward.credential.HttpFields;
 import io.keyward.credential.IssuedCredential;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,8 +73,13 @@ final class TokenResponses {
       throw CredentialException.transientFailure("InvalidTokenResponse",
           "token endpoint answered HTTP " + status + " without an access_token", null);
     }
+    // before anything else reads it: a control character or space would split the header (DESIGN §9)
+    HttpFields.requireResponse(HttpFields.Rule.VISIBLE, token, "token endpoint", "access_token");
     Instant absoluteExpiry = absoluteExpiry(json, quirks.expiresAtField());
-    normaliseQuirks(json, quirks.expiresInMillis());
+    boolean expiredOnIssue = normaliseQuirks(json, quirks.expiresInMillis());
+    if (json.get("token_type") instanceof String t) {
+      HttpFields.requireResponse(HttpFields.Rule.TOKEN, t, "token endpoint", "token_type");
+    }
     Map<String, String> extra = outputFields(json, quirks.outputFields());
     Tokens tokens;
     try {
@@ -83,7 +89,8 @@ final class TokenResponses {
           "token endpoint answered HTTP " + status + " with a malformed token response", null);
     }
     AccessToken accessToken = tokens.getAccessToken();
-    Instant expiresAt = absoluteExpiry != null ? absoluteExpiry : expiry(accessToken, requestedAt, defaultLifetime);
+    Instant expiresAt = absoluteExpiry != null ? absoluteExpiry
+        : expiredOnIssue ? requestedAt : expiry(accessToken, requestedAt, defaultLifetime);
     String type = accessToken.getType().getValue();
     String tokenType = "bearer".equalsIgnoreCase(type) ? "Bearer" : type;
     IssuedCredential credential = new IssuedCredential("Authorization", tokenType + " " + accessToken.getValue(),
@@ -94,13 +101,17 @@ final class TokenResponses {
   /** The fields named in {@code outputFields}, as strings; credentials are never copied. */
   private static Map<String, String> outputFields(JSONObject json, List<String> names) throws CredentialException {
     Map<String, String> out = new java.util.LinkedHashMap<>();
-    for (String name : names) {
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      HttpFields.requireSpec(HttpFields.Rule.SECRET_KEY, name, "spec.auth.oauth2.outputFields[" + i + "]",
+          "Secret key");
       if (FORBIDDEN_OUTPUT.contains(name)) {
         throw CredentialException.invalidConfiguration("spec.auth.oauth2.outputFields",
             "'" + name + "' is a credential and is never copied into the output Secret");
       }
       Object value = json.get(name);
       if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+        HttpFields.requireResponse(HttpFields.Rule.TEXT, value.toString(), "token endpoint", "field " + name);
         out.put(name, value.toString());
       }
     }
@@ -181,12 +192,18 @@ final class TokenResponses {
             ? code : "rejected");
   }
 
-  /** Quirks seen in real providers, fixed up before the strict parser sees them. */
-  private static void normaliseQuirks(JSONObject json, boolean millis) {
+  /**
+   * Quirks seen in real providers, fixed up before the strict parser sees them.
+   *
+   * @return whether {@code expires_in} says the token has already expired (zero or negative): such an
+   *     answer is expired on issue, not a token of the default lifetime
+   */
+  private static boolean normaliseQuirks(JSONObject json, boolean millis) {
     Object expiresIn = json.get("expires_in");
     if (millis && expiresIn != null) {
       try {
-        expiresIn = Long.parseLong(expiresIn.toString().strip().replaceAll("\\.\\d*$", "")) / 1000;
+        long ms = Long.parseLong(expiresIn.toString().strip().replaceAll("\\.\\d*$", ""));
+        expiresIn = ms > 0 && ms < 1000 ? 1 : ms / 1000; // a live sub-second token is not an expired one
       } catch (NumberFormatException e) {
         expiresIn = null;
       }
@@ -209,6 +226,11 @@ final class TokenResponses {
     if (!(json.get("token_type") instanceof String t) || t.isBlank()) {
       json.put("token_type", "Bearer");
     }
+    if (json.get("expires_in") instanceof Number n && n.longValue() <= 0) {
+      json.remove("expires_in"); // Nimbus reads 0 as "not given"
+      return true;
+    }
+    return false;
   }
 
   /** {@code expires_in}, else the access token's own JWT {@code exp}, else the default lifetime. */

@@ -1,5 +1,7 @@
 package io.keyward.api.v1alpha1.auth;
 
+import io.keyward.api.v1alpha1.SchemaPatterns;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -23,16 +25,21 @@ public class ApiKeyAuth implements AuthMethod {
   @JsonPropertyDescription("The Secret key holding the API key.")
   public SecretKeyRef keyRef;
 
-  @Pattern("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-  @JsonPropertyDescription("The header that carries the key. Default X-API-Key.")
+  @Pattern(SchemaPatterns.TOKEN)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
+  @JsonPropertyDescription("The header that carries the key (an RFC 7230 token). Default X-API-Key.")
   public String header;
 
-  @JsonPropertyDescription("Text put before the key in the header value, e.g. 'Bearer ' or 'ApiKey '.")
+  @Pattern(SchemaPatterns.PRINTABLE)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
+  @JsonPropertyDescription("Printable ASCII text put before the key in the header value, e.g. 'Bearer ' or 'ApiKey '.")
   public String prefix;
 
   @JsonPropertyDescription("header (default) or query. Keys in query strings end up in access logs.")
   public Location in;
 
+  @Pattern(SchemaPatterns.TOKEN)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
   @JsonPropertyDescription("The query parameter that carries the key when in is query. Default api_key.")
   public String queryParameter;
 

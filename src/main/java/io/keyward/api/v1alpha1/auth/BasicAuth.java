@@ -1,5 +1,8 @@
 package io.keyward.api.v1alpha1.auth;
 
+import io.fabric8.generator.annotation.Pattern;
+import io.keyward.api.v1alpha1.SchemaPatterns;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -13,7 +16,9 @@ import java.util.Map;
     value = "has(self.username) != has(self.usernameRef)",
     message = "exactly one of username and usernameRef must be set")
 public class BasicAuth implements AuthMethod {
-  @JsonPropertyDescription("The username (or use usernameRef).")
+  @Pattern(SchemaPatterns.BASIC_USERNAME)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
+  @JsonPropertyDescription("The username (or use usernameRef); no ':' and no control characters.")
   public String username;
 
   @JsonPropertyDescription("A Secret key holding the username.")

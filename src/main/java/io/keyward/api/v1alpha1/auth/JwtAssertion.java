@@ -1,5 +1,7 @@
 package io.keyward.api.v1alpha1.auth;
 
+import io.keyward.api.v1alpha1.SchemaPatterns;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -22,20 +24,25 @@ public class JwtAssertion {
   @JsonPropertyDescription("JWS algorithm. Default: RS256 for RSA keys, ES256/ES384/ES512 by curve.")
   public String algorithm;
 
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
   @JsonPropertyDescription("kid header. Default: the JWK's kid or the service account's private_key_id.")
   public String keyId;
 
+  @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("iss claim. Default: the service account's client_email, else the client ID.")
   public String issuer;
 
+  @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("sub claim. Default: the issuer (for a service-account key: none, or the user to"
       + " act for with domain-wide delegation).")
   public String subject;
 
+  @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("aud claim. Default: the token endpoint.")
   public String audience;
 
   @Pattern(GoDuration.PATTERN)
+  @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription("How long the assertion is valid. Default 5m.")
   public String lifetime;
 }

@@ -1,5 +1,12 @@
 package io.keyward.api.v1alpha1.auth;
 
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.keyward.api.v1alpha1.SchemaMerge;
+import io.keyward.api.v1alpha1.SchemaPatterns;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -29,17 +36,23 @@ public class JwtAuth implements AuthMethod {
     @JsonPropertyDescription("RSA, EC or OKP (Ed25519); must fit the algorithm.")
     public KeyType type;
 
-    @JsonPropertyDescription("RSA modulus size in bits. Default 2048.")
-    public Integer size;
+    @Min(2048)
+    @Max(4096)
+    @ValidationRule(value = "self in [2048, 3072, 4096]", message = "size must be 2048, 3072 or 4096")
+    @JsonPropertyDescription("RSA modulus size in bits: 2048 (default), 3072 or 4096.")
+    public Long size;
 
+    @Pattern("^(P-256|P-384)$")
     @JsonPropertyDescription("EC curve: P-256 (default) or P-384.")
     public String curve;
 
     @Pattern(GoDuration.PATTERN)
+    @Size(max = SchemaPatterns.DURATION_LENGTH)
     @JsonPropertyDescription("How long a key signs before the next one takes over. Default 720h (30 days).")
     public String rotateEvery;
 
     @Pattern(GoDuration.PATTERN)
+    @Size(max = SchemaPatterns.DURATION_LENGTH)
     @JsonPropertyDescription("How long a new key is published in the JWKS before it signs anything, so that the"
         + " provider's JWKS cache catches up. Default 1h.")
     public String overlap;
@@ -70,38 +83,57 @@ public class JwtAuth implements AuthMethod {
    * the credential to publish (a GitHub App's installation access token, for example).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @SchemaCustomizer(value = SchemaMerge.class, input = "{\"properties\":{\"headers\":"
+      + "{\"additionalProperties\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.VALUE_LENGTH
+      + ",\"pattern\":\"" + SchemaPatterns.PRINTABLE + "\"}}}}")
   public static class Exchange {
     @Required
+    @Pattern(SchemaPatterns.HTTP_URL)
+    @Size(max = SchemaPatterns.URL_LENGTH)
     @JsonPropertyDescription("The endpoint the JWT is POSTed to, e.g."
         + " https://api.github.com/app/installations/<id>/access_tokens.")
     public String url;
 
+    @Size(max = SchemaPatterns.SHORT_LENGTH)
     @JsonPropertyDescription("The response field that holds the token to publish. Default token.")
     public String tokenField;
 
+    @Size(max = SchemaPatterns.SHORT_LENGTH)
     @JsonPropertyDescription("The response field with the token's absolute expiry (RFC 3339 or Unix seconds)."
         + " Default expires_at; else expires_in, else the token's JWT exp, else the default lifetime.")
     public String expiresAtField;
 
-    @JsonPropertyDescription("Extra request headers, e.g. Accept: application/vnd.github+json.")
+    @Size(max = 32)
+    @JsonPropertyDescription("Extra request headers, e.g. Accept: application/vnd.github+json. Names must be RFC 7230"
+        + " tokens and values printable ASCII (checked when issuing).")
     public Map<String, String> headers;
 
-    @JsonPropertyDescription("The scheme of the published Authorization header. Default Bearer.")
+    @Pattern(SchemaPatterns.TOKEN)
+    @Size(max = SchemaPatterns.DURATION_LENGTH)
+    @JsonPropertyDescription("The scheme of the published Authorization header (an RFC 7230 token). Default Bearer.")
     public String tokenType;
   }
 
   /** The registered claims, and static custom ones. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @SchemaCustomizer(value = SchemaMerge.class, input = "{\"properties\":{"
+      + "\"audience\":{\"items\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.TEXT_LENGTH + "}},"
+      + "\"extra\":{\"additionalProperties\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.VALUE_LENGTH
+      + "}}}}")
   public static class Claims {
+    @Size(max = SchemaPatterns.TEXT_LENGTH)
     @JsonPropertyDescription("iss")
     public String issuer;
 
+    @Size(max = SchemaPatterns.TEXT_LENGTH)
     @JsonPropertyDescription("sub")
     public String subject;
 
+    @Size(max = 16)
     @JsonPropertyDescription("aud (one or more)")
     public List<String> audience;
 
+    @Size(max = 32)
     @JsonPropertyDescription("Further claims with fixed string values.")
     public Map<String, String> extra;
   }
@@ -118,13 +150,16 @@ public class JwtAuth implements AuthMethod {
   public Claims claims;
 
   @Pattern(GoDuration.PATTERN)
+  @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription("Lifetime of each JWT. Default 10m; re-minted at half-life at the latest.")
   public String ttl;
 
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
   @JsonPropertyDescription("kid header. Default: the JWK's kid, else its RFC 7638 thumbprint.")
   public String keyId;
 
   @Pattern(GoDuration.PATTERN)
+  @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription("Set iat and nbf this long in the past, for providers whose clock may run behind"
       + " (GitHub recommends 60s). exp stays ttl after now. Default 0s.")
   public String backdate;

@@ -1,5 +1,9 @@
 package io.keyward.api.v1alpha1.auth;
 
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
+import io.keyward.api.v1alpha1.SchemaMerge;
+import io.keyward.api.v1alpha1.SchemaPatterns;
+import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -33,6 +37,13 @@ import java.util.Map;
     value = "!has(self.clientAuthentication) || self.clientAuthentication != 'privateKeyJwt'"
         + " || has(self.clientAssertion)",
     message = "clientAuthentication privateKeyJwt needs clientAssertion")
+@SchemaCustomizer(value = SchemaMerge.class, input = "{\"properties\":{"
+    + "\"scopes\":{\"items\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.SHORT_LENGTH
+    + ",\"pattern\":\"" + SchemaPatterns.SCOPE_JSON + "\"}},"
+    + "\"outputFields\":{\"items\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.NAME_LENGTH
+    + ",\"pattern\":\"" + SchemaPatterns.SECRET_KEY + "\"}},"
+    + "\"extraParams\":{\"additionalProperties\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.VALUE_LENGTH
+    + "}}}}")
 public class OAuth2Auth implements AuthMethod {
   /** The grant types Keyward can drive. */
   public enum Grant {
@@ -60,10 +71,12 @@ public class OAuth2Auth implements AuthMethod {
   public Grant grant;
 
   @Required
-  @Pattern("^https?://.+")
+  @Pattern(SchemaPatterns.HTTP_URL)
+  @Size(max = SchemaPatterns.URL_LENGTH)
   @JsonPropertyDescription("The provider's token endpoint (absolute http or https URL).")
   public String tokenUrl;
 
+  @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("The client ID (or use clientIdRef).")
   public String clientId;
 
@@ -95,12 +108,15 @@ public class OAuth2Auth implements AuthMethod {
       + " token endpoint instead of the system trust store (private endpoints).")
   public SecretKeyRef caBundleRef;
 
+  @Size(max = 64)
   @JsonPropertyDescription("Scopes to request.")
   public List<String> scopes;
 
+  @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("The audience parameter some providers require.")
   public String audience;
 
+  @Size(max = 32)
   @JsonPropertyDescription("Further form parameters sent with the token request (e.g. resource).")
   public Map<String, String> extraParams;
 
@@ -111,10 +127,12 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("Unit of expires_in in the provider's responses: seconds (default) or milliseconds.")
   public ExpiresInUnit expiresInUnit;
 
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
   @JsonPropertyDescription("A response field holding an absolute expiry (RFC 3339 or epoch seconds), for providers"
       + " that send one instead of expires_in.")
   public String expiresAtField;
 
+  @Size(max = 32)
   @JsonPropertyDescription("Response fields copied into the output Secret under their own names"
       + " (e.g. instance_url). Tokens and secrets cannot be copied.")
   public List<String> outputFields;
