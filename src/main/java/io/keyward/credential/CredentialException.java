@@ -17,6 +17,7 @@ public class CredentialException extends Exception {
   private final Duration retryAfter;
   private final boolean deferred;
   private String errorClass;
+  private java.util.Map<String, String> rotatedState = java.util.Map.of();
 
   private CredentialException(String reason, String message, boolean terminal, Duration retryAfter) {
     this(reason, message, terminal, retryAfter, false);
@@ -43,6 +44,21 @@ public class CredentialException extends Exception {
   /** The error class, else the reason in snake_case ({@code SecretNotFound} → {@code secret_not_found}). */
   public String errorClass() {
     return errorClass != null ? errorClass : reason.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Attaches issuer state the provider changed although the attempt failed (a refresh token it
+   * rotated in an answer that could not be used): it must be persisted all the same (DESIGN §3),
+   * or the next attempt presents a refresh token the provider no longer accepts. Never shown.
+   */
+  public CredentialException withRotatedState(java.util.Map<String, String> state) {
+    this.rotatedState = java.util.Map.copyOf(state);
+    return this;
+  }
+
+  /** Issuer state to persist despite the failure; empty when the provider rotated nothing. */
+  public java.util.Map<String, String> rotatedState() {
+    return rotatedState;
   }
 
   public static CredentialException terminal(String reason, String message) {

@@ -147,6 +147,7 @@ final class Issuance {
     } catch (CredentialException e) {
       errorClass = e.errorClass();
       deferred = e.isDeferred();
+      keepRotated(connector, spec, previous, e.rotatedState());
       throw e;
     } catch (RuntimeException e) {
       errorClass = "internal";
@@ -169,11 +170,19 @@ final class Issuance {
     try {
       issuers.validate(spec.validation(), next.credential(), clock.instant());
     } catch (CredentialException e) {
-      Map<String, String> rotated = next.credential().state();
-      if (previous != null && !rotated.isEmpty() && !rotated.equals(previous.credential().state())) {
-        persist(connector, spec, new StoredCredential(previous.credential().withState(rotated), previous.fingerprint()));
-      }
-      throw e;
+      throw e.withRotatedState(next.credential().state());
+    }
+  }
+
+  /**
+   * Persists what the provider rotated in an attempt that failed, next to the previous credential,
+   * which stays published. (Before any credential was issued there is nothing to keep it next to;
+   * the seed is used again.)
+   */
+  private void keepRotated(ApiConnector connector, ConnectorSettings spec, StoredCredential previous,
+      Map<String, String> rotated) throws CredentialException {
+    if (previous != null && !rotated.isEmpty() && !rotated.equals(previous.credential().state())) {
+      persist(connector, spec, new StoredCredential(previous.credential().withState(rotated), previous.fingerprint()));
     }
   }
 

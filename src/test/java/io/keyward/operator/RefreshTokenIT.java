@@ -165,6 +165,53 @@ class RefreshTokenIT extends OperatorHarness {
   }
 
   @Test
+  void anAnswerThatCannotBePublishedStillKeepsTheRefreshTokenItRotated() {
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    create(refreshing("crm"));
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+    AtomicInteger unusable = new AtomicInteger();
+    // the provider rotates the refresh token, but its access token would split a header
+    tokens.override(r -> {
+      String next = tokens.rotateRefreshToken(r.form().get("refresh_token"));
+      if (next == null) {
+        return TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}");
+      }
+      secretValues.add(next);
+      unusable.incrementAndGet();
+      return TokenServer.Response.json(200, "{\"access_token\":\"at-x\\r\\nX-Injected: 1\",\"token_type\":\"Bearer\","
+          + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
+    });
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        client.resources(ApiConnector.class).inNamespace(NS).withName("crm").edit(c -> {
+          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, "2026-12-01T22:00:00Z");
+          return c;
+        }));
+    awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
+            .isEqualTo(tokens.liveRefreshTokens().iterator().next()));
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).as("the last good one stays")
+        .isEqualTo(TokenServer.token(1));
+
+    // the provider's next answer is usable: the next refresh presents the token it rotated last
+    tokens.override(null);
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        client.resources(ApiConnector.class).inNamespace(NS).withName("crm").edit(c -> {
+          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, "2026-12-01T22:05:00Z");
+          return c;
+        }));
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    assertThat(unusable.get()).isGreaterThanOrEqualTo(1);
+    assertThat(tokens.invalidGrants()).as("no refresh token was lost").isZero();
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
   void invalidGrantAsksForReauthorisationKeepsTheLastTokenAndRecoversFromANewSeed() {
     tokens.expiresIn(6);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));

@@ -103,6 +103,22 @@ public final class TokenServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Rotates {@code presented} as a refresh would (for an override that answers by hand): the old
+   * token is no longer accepted; returns the new one, or {@code null} when {@code presented} was not live.
+   */
+  public String rotateRefreshToken(String presented) {
+    synchronized (liveRefreshTokens) {
+      if (presented == null || !liveRefreshTokens.remove(presented)) {
+        invalidGrants.incrementAndGet();
+        return null;
+      }
+      String next = "rotated-refresh-token-" + java.util.UUID.randomUUID();
+      liveRefreshTokens.add(next);
+      return next;
+    }
+  }
+
   /** Whether each refresh returns a new refresh token and invalidates the old one (default true). */
   public TokenServer rotateRefreshTokens(boolean rotate) {
     this.rotate = rotate;

@@ -106,7 +106,16 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     try {
       result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
     } catch (CredentialException e) {
-      throw refreshTokens != null && "InvalidGrant".equals(e.reason()) ? refreshTokens.rejected() : e;
+      if (refreshTokens == null) {
+        throw e;
+      }
+      if ("InvalidGrant".equals(e.reason())) {
+        throw refreshTokens.rejected();
+      }
+      // a success status whose answer cannot be used may still have rotated the refresh token: keep it
+      String rotated = TokenResponses.refreshTokenOf(response);
+      throw rotated == null || rotated.equals(refreshTokens.current()) ? e
+          : e.withRotatedState(refreshTokens.after(rotated));
     }
     IssuedCredential issued = result.credential().withNotices(notices(tokenUrl));
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));

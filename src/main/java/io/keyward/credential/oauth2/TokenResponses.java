@@ -98,6 +98,24 @@ final class TokenResponses {
     return new Result(credential, tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue());
   }
 
+  /**
+   * The refresh token of a success answer that could not otherwise be used (no or an unsafe access
+   * token, a malformed field), or {@code null}. It is kept in state only, never put in a header, so
+   * only its presence matters here.
+   */
+  static String refreshTokenOf(HTTPResponse response) {
+    int status = response.getStatusCode();
+    if (status < 200 || status >= 300 || response.getBody() == null) {
+      return null;
+    }
+    try {
+      Object token = JSONObjectUtils.parse(response.getBody()).get("refresh_token");
+      return token instanceof String s && !s.isBlank() ? s : null;
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
   /** The fields named in {@code outputFields}, as strings; credentials are never copied. */
   private static Map<String, String> outputFields(JSONObject json, List<String> names) throws CredentialException {
     Map<String, String> out = new java.util.LinkedHashMap<>();
