@@ -84,6 +84,12 @@ public final class Keyward implements Runnable {
             + " (default: ${DEFAULT-VALUE}).")
     Duration httpTimeout;
 
+    @Option(names = "--max-issuances-per-namespace", defaultValue = "10", paramLabel = "N",
+        description = "Credential requests in flight at once for the connectors of one namespace, whatever hosts"
+            + " they name; a connector over its namespace's share waits its turn (NamespaceBusy) without holding a"
+            + " thread (default: ${DEFAULT-VALUE}).")
+    int maxIssuancesPerNamespace;
+
     @Option(names = "--max-calls-per-host", defaultValue = "4", paramLabel = "N",
         description = "Calls in flight at once to one provider scheme://host:port; a connector that finds its"
             + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
@@ -105,6 +111,10 @@ public final class Keyward implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (maxIssuancesPerNamespace < 1) {
+        spec.commandLine().getErr().println("keyward run: --max-issuances-per-namespace must be at least 1");
+        return 2;
+      }
       if (maxCallsPerHost < 1) {
         spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
         return 2;
@@ -116,7 +126,7 @@ public final class Keyward implements Runnable {
         settings = settings.withLeaderElection(new OperatorSettings.LeaderElection(leaseName, leaderElectionNamespace,
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
-      settings = settings.withRequireSecretLabel(requireSecretLabel);
+      settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace);
       JwsSigners signers;
       try {
         signers = JwsSigners.select(cryptoProvider);

@@ -66,7 +66,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     if (events == null) {
       events = new KubernetesEvents(context.getClient(), settings.clock());
     }
-    issuance = new Issuance(issuers, state, events, settings.clock(), metrics);
+    issuance = new Issuance(issuers, state, events, settings.clock(), metrics, settings.maxIssuancesPerNamespace());
     return List.of(informer, configMaps);
   }
 
@@ -147,6 +147,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         published = true;
       } catch (CredentialException e) {
         failure = recordFailure(connector, id, e, fingerprint, now);
+      } catch (RuntimeException e) {
+        failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
       }
     }
     if (failure == null) {
@@ -157,7 +159,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
         stored == null ? null : stored.credential(), published, plan, failure,
         deferred != null ? handledBefore : ConnectorSchedule.refreshRequest(connector),
-        deferred == null ? null : deferred.getMessage()), now);
+        deferred == null ? null : new io.keyward.credential.Notice(deferred.reason(), deferred.getMessage())), now);
     UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
     if (!sameStatus(connector.getStatus(), status)) {
       connector.setStatus(status);

@@ -40,12 +40,16 @@ final class Issuance {
   private final PendingCredentials pending = new PendingCredentials();
   private final ExecutorService critical;
 
-  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics) {
-    this(issuers, state, events, clock, metrics, THREADS);
+  private final NamespaceShares namespaces;
+
+  Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics,
+      int perNamespace) {
+    this(issuers, state, events, clock, metrics, THREADS, perNamespace);
   }
 
   Issuance(CredentialIssuers issuers, StateStore state, Events events, Clock clock, ConnectorMetrics metrics,
-      int threads) {
+      int threads, int perNamespace) {
+    this.namespaces = new NamespaceShares(perNamespace);
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     this.critical = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "keyward-issuance-" + n.incrementAndGet());
@@ -66,7 +70,9 @@ final class Issuance {
    */
   StoredCredential issue(ApiConnector connector, ConnectorSettings spec, SecretValues values,
       String fingerprint, StoredCredential previous, RefreshDecision decision) throws CredentialException {
-    return critically(() -> issueNow(connector, spec, values, fingerprint, previous, decision));
+    try (var share = namespaces.enter(connector.getMetadata().getNamespace())) {
+      return critically(() -> issueNow(connector, spec, values, fingerprint, previous, decision));
+    }
   }
 
   /**
@@ -170,7 +176,13 @@ final class Issuance {
     try {
       issuers.validate(spec.validation(), next.credential(), clock.instant());
     } catch (CredentialException e) {
-      throw e.withRotatedState(next.credential().state());
+      CredentialException failed = e;
+      if (e.isDeferred()) {
+        // the token endpoint was already called: this is no "nothing was sent" deferral, it backs off
+        failed = CredentialException.transientFailure("TokenValidationFailed", "the issued token could not be"
+            + " checked yet: " + e.getMessage(), e.retryAfter().orElse(null)).classified("jwks_busy");
+      }
+      throw failed.withRotatedState(next.credential().state());
     }
   }
 
@@ -213,6 +225,12 @@ final class Issuance {
       throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
           + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
           null);
+    } catch (RuntimeException e) {
+      // whatever went wrong, what the provider answered is kept and written on retry, never dropped
+      pending.keep(ResourceID.fromResource(connector), next);
+      throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
+          + spec.stateSecretName() + " (" + e.getClass().getSimpleName()
+          + "); the new credential is kept and written on retry", null).classified("state_write_failed");
     }
   }
 

@@ -30,10 +30,11 @@ final class StatusBuilder {
    * @param plan when it will be renewed, or {@code null}
    * @param failure the failure since the last success, or {@code null}
    * @param refreshRequest the refresh annotation acted on, or {@code null}
-   * @param deferral why this reconcile's issue was put off (the provider's host was busy), or {@code null}
+   * @param deferral why this reconcile's issue was put off (the provider's host or the namespace's share
+   *     was busy: {@code ProviderBusy}, {@code NamespaceBusy}), or {@code null}
    */
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
-      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, String deferral) {
+      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral) {
     Observation(long generation, String authType, String secretName, IssuedCredential credential,
         boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
       this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null);
@@ -98,7 +99,7 @@ final class StatusBuilder {
       return new Condition(READY, "False", f.reason(), failureMessage(f));
     }
     if (c == null && o.deferral() != null) {
-      return new Condition(READY, "False", "ProviderBusy", o.deferral());
+      return new Condition(READY, "False", o.deferral().reason(), o.deferral().message());
     }
     if (c != null) {
       return new Condition(READY, "False", "Expired", "The credential expired at " + time(c.expiresAt()));

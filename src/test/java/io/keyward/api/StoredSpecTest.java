@@ -51,6 +51,16 @@ class StoredSpecTest {
   }
 
   @Test
+  void aMapKeyInThePathIsShownOnlyWhenItIsAPlainIdentifier() {
+    ApiConnector connector = read("{\"auth\":{\"oauth2\":{\"extraParams\":{\"pw=hunter2\\r\\nX\":{\"a\":1}}}}}");
+    assertThat(connector.getSpec().problem().orElseThrow().message())
+        .startsWith("spec.auth.oauth2.extraParams.[a key]: has the wrong type: expected string")
+        .doesNotContain("hunter2").doesNotContain("\r");
+    ApiConnector plain = read("{\"auth\":{\"oauth2\":{\"extraParams\":{\"resource\":[1]}}}}");
+    assertThat(plain.getSpec().problem().orElseThrow().field()).isEqualTo("spec.auth.oauth2.extraParams.resource");
+  }
+
+  @Test
   void unknownFieldsAreDroppedAsAStructuralSchemaWouldPruneThem() {
     ApiConnector connector = read("{\"future\":true,\"auth\":{\"oauth2\":{\"tokenUrl\":\"https://a\",\"clientId\":\"c\","
         + "\"newKnob\":{\"x\":1}}}}");

@@ -190,7 +190,8 @@ class ChartTest {
         "--http-port", "8080",
         "--crypto-provider", "auto",
         "--http-timeout", "30s",
-        "--max-calls-per-host", "4");
+        "--max-calls-per-host", "4",
+        "--max-issuances-per-namespace", "10");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
   }
@@ -360,15 +361,18 @@ class ChartTest {
         .hasMessageContaining("httpTimeout");
     assertThatThrownBy(() -> render("maxCallsPerHost", 0))
         .hasMessageContaining("maxCallsPerHost");
+    assertThatThrownBy(() -> render("maxIssuancesPerNamespace", 0))
+        .hasMessageContaining("maxIssuancesPerNamespace");
   }
 
   @Test
   void outboundCallsAreBoundedByDefaultAndFollowValues() {
     assertThat(args(render())).containsSubsequence("--http-timeout", "30s")
         .containsSubsequence("--max-calls-per-host", "4");
-    assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8)))
+    assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8, "maxIssuancesPerNamespace", 20)))
         .containsSubsequence("--http-timeout", "10s")
-        .containsSubsequence("--max-calls-per-host", "8");
+        .containsSubsequence("--max-calls-per-host", "8")
+        .containsSubsequence("--max-issuances-per-namespace", "20");
   }
 
   /** NOTES.txt, as {@code helm install} prints it (a client-only dry run: no cluster). */

@@ -26,7 +26,24 @@ public final class SlowServer implements AutoCloseable {
   private final AtomicInteger abandoned = new AtomicInteger();
   private volatile boolean closed;
 
+  /** Requests open at once across several servers (several "hosts" of one tenant). */
+  public static final class Group {
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger maxOpen = new AtomicInteger();
+
+    public int maxOpen() {
+      return maxOpen.get();
+    }
+  }
+
+  private final Group group;
+
   public SlowServer(Duration interval) throws IOException {
+    this(interval, new Group());
+  }
+
+  public SlowServer(Duration interval, Group group) throws IOException {
+    this.group = group;
     this.interval = interval;
     socket = new ServerSocket();
     socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
@@ -70,6 +87,7 @@ public final class SlowServer implements AutoCloseable {
   private void trickle(Socket s) {
     int now = open.incrementAndGet();
     maxOpen.accumulateAndGet(now, Math::max);
+    group.maxOpen.accumulateAndGet(group.open.incrementAndGet(), Math::max);
     try (s) {
       InputStream in = s.getInputStream();
       int matched = 0;
@@ -104,6 +122,7 @@ public final class SlowServer implements AutoCloseable {
       abandoned.incrementAndGet();
     } finally {
       open.decrementAndGet();
+      group.open.decrementAndGet();
     }
   }
 

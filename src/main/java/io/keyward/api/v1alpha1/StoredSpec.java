@@ -74,7 +74,7 @@ public final class StoredSpec {
   /** Names the field and says what is wrong with its value, without the value (it may be a secret). */
   static SpecProblem problem(DatabindException e) {
     String field = "spec" + ((JsonMappingException) e).getPath().stream()
-        .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+        .map(r -> r.getFieldName() != null ? "." + fieldName(r.getFieldName()) : "[" + r.getIndex() + "]")
         .collect(Collectors.joining());
     if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
       String allowed = Arrays.stream(f.getTargetType().getEnumConstants()).map(Object::toString)
@@ -91,6 +91,15 @@ public final class StoredSpec {
       return new SpecProblem(field, "is out of range for " + kind(c.getTargetType()));
     }
     return new SpecProblem(field, "cannot be read (" + e.getClass().getSimpleName() + ")");
+  }
+
+  /**
+   * A field name as the path shows it. Names of the model's fields are identifiers; a map key
+   * (extraParams, headers) is the user's text and may hold anything, a secret or a line break, so
+   * it is shown only when it is a short plain identifier.
+   */
+  private static String fieldName(String name) {
+    return name.matches("[A-Za-z0-9_.-]{1,64}") ? name : "[a key]";
   }
 
   private static String kind(Class<?> type) {

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Each provider host (scheme, host, port) gets its own share: at most {@code limit} calls in flight.
- * A call that cannot get a share within a short wait is deferred ({@link HostBusyException}), so a
- * slow provider holds at most {@code limit} threads, whatever the number of connectors pointing at it.
+ * A call that cannot get a share within a short wait is deferred ({@link HostBusyException}); at
+ * most {@code limit} calls wait, the rest are deferred at once. So a slow provider holds at most
+ * {@code 2 × limit} threads, whatever the number of connectors pointing at it.
  * Only hosts with calls in flight or waiting are remembered.
  */
 final class HostBudget {
@@ -39,14 +40,18 @@ final class HostBudget {
   }
 
   Lease acquire(String host) throws HostBusyException, java.io.InterruptedIOException {
+    int[] users = new int[1];
     Host h = hosts.compute(host, (k, v) -> {
       Host entry = v == null ? new Host(limit) : v;
-      entry.users++;
+      users[0] = ++entry.users;
       return entry;
     });
     boolean acquired = false;
     try {
-      acquired = h.permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+      // at most `limit` callers wait for a share; any more are deferred at once, so a busy host
+      // holds at most twice its share of threads however many connectors point at it
+      acquired = users[0] <= 2 * limit ? h.permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)
+          : h.permits.tryAcquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       leave(host);
