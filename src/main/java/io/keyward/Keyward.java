@@ -63,6 +63,11 @@ public final class Keyward implements Runnable {
         description = "Port for /metrics, /healthz, /readyz and /jwks/<namespace>/<name> (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--probe-port", defaultValue = "8081", paramLabel = "PORT",
+        description = "Port that serves only /healthz and /readyz, with workers of its own, for the kubelet's probes;"
+            + " the same as --http-port to serve them there only (default: ${DEFAULT-VALUE}).")
+    int probePort;
+
     @Option(names = "--lease-name", defaultValue = "keyward-operator", paramLabel = "NAME",
         description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
     String leaseName;
@@ -147,7 +152,8 @@ public final class Keyward implements Runnable {
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(http, signers), settings);
       // the probes answer from the start: /readyz says 503 until the informers have synced
-      var endpoints = io.keyward.operator.OperatorHttpServer.start(operator, httpPort);
+      var endpoints = probePort == httpPort ? io.keyward.operator.OperatorHttpServer.start(operator, httpPort)
+          : io.keyward.operator.OperatorHttpServer.start(operator, httpPort, probePort);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         operator.close();

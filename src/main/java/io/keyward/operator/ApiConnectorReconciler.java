@@ -141,7 +141,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     } catch (RuntimeException e) {
       failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
     }
-    if (stored != null) {
+    if (stored != null && stored.publishable()) {
       try {
         project(connector, spec, stored); // also after a failure: the last good credential stays published
         published = true;

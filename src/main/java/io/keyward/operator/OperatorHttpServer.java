@@ -33,23 +33,53 @@ public final class OperatorHttpServer implements AutoCloseable {
   private static final Pattern JWKS_PATH = Pattern.compile("^/jwks/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)/?$");
   private final HttpServer server;
 
-  private OperatorHttpServer(HttpServer server) {
+  /** Workers of the probe port: only the kubelet calls it. */
+  static final int PROBE_WORKERS = 4;
+  private final HttpServer probes;
+
+  private OperatorHttpServer(HttpServer server, HttpServer probes) {
     this.server = server;
+    this.probes = probes;
   }
 
-  /** Starts serving on {@code port} ({@code 0}: any free port) on all interfaces. */
+  /** Starts serving on {@code port} ({@code 0}: any free port) on all interfaces; probes on that port only. */
   public static OperatorHttpServer start(KeywardOperator operator, int port) throws IOException {
+    return new OperatorHttpServer(serve(operator, port), null);
+  }
+
+  /**
+   * Starts serving on {@code port}, and {@code /healthz} and {@code /readyz} also on {@code probePort}
+   * with workers of their own, so that whatever reaches the main port (scrapers, a provider's JWKS
+   * fetches through an Ingress, slow or hostile clients) cannot keep the kubelet's probes waiting.
+   */
+  public static OperatorHttpServer start(KeywardOperator operator, int port, int probePort) throws IOException {
+    HttpServer main = serve(operator, port);
+    try {
+      return new OperatorHttpServer(main, probes(operator, probePort));
+    } catch (IOException | RuntimeException e) {
+      main.stop(0);
+      throw e;
+    }
+  }
+
+  private static HttpServer probes(KeywardOperator operator, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
-      Thread t = new Thread(r, "keyward-http");
+    server.setExecutor(Executors.newFixedThreadPool(PROBE_WORKERS, r -> {
+      Thread t = new Thread(r, "keyward-probes");
       t.setDaemon(true);
       return t;
     }));
-    server.createContext("/metrics", ex -> {
+    probeContexts(server, operator);
+    server.createContext("/", ex -> {
       if (allowed(ex)) {
-        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", operator.scrape());
+        send(ex, 404, "text/plain; charset=utf-8", "not found: this port serves /healthz and /readyz\n");
       }
     });
+    server.start();
+    return server;
+  }
+
+  private static void probeContexts(HttpServer server, KeywardOperator operator) {
     server.createContext("/healthz", ex -> {
       if (allowed(ex)) {
         boolean ok = operator.healthy();
@@ -62,6 +92,21 @@ public final class OperatorHttpServer implements AutoCloseable {
         send(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "starting: informers not synced\n");
       }
     });
+  }
+
+  private static HttpServer serve(KeywardOperator operator, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
+      Thread t = new Thread(r, "keyward-http");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.createContext("/metrics", ex -> {
+      if (allowed(ex)) {
+        send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", operator.scrape());
+      }
+    });
+    probeContexts(server, operator);
     server.createContext("/jwks/", ex -> {
       if (!allowed(ex)) {
         return;
@@ -82,7 +127,7 @@ public final class OperatorHttpServer implements AutoCloseable {
       }
     });
     server.start();
-    return new OperatorHttpServer(server);
+    return server;
   }
 
   /**
@@ -103,6 +148,11 @@ public final class OperatorHttpServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The port that serves only the probes, or {@link #port()} when they share it. */
+  public int probePort() {
+    return probes == null ? port() : probes.getAddress().getPort();
   }
 
   private static boolean allowed(HttpExchange ex) throws IOException {
@@ -130,5 +180,8 @@ public final class OperatorHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    if (probes != null) {
+      probes.stop(0);
+    }
   }
 }

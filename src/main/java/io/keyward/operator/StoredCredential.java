@@ -13,10 +13,16 @@ import java.util.Map;
  * The durable state of one connector: the credential last issued, the issuer's own state (such as
  * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the state Secret, never mounted by workloads.
  */
-record StoredCredential(IssuedCredential credential, String fingerprint) {
+record StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable) {
+  StoredCredential(IssuedCredential credential, String fingerprint) {
+    this(credential, fingerprint, true);
+  }
+
   private static final String EXTRA = "extra.";
   private static final String NOTICE = "notice.";
   private static final String STATE = "state.";
+  /** Marks a record kept only for its state: its credential is never projected. */
+  private static final String UNPUBLISHABLE = "unpublishable";
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
@@ -28,6 +34,9 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
     data.put("issued-at", c.issuedAt().toString());
     data.put("expires-at", c.expiresAt() == null ? "" : c.expiresAt().toString());
     data.put("fingerprint", fingerprint);
+    if (!publishable) {
+      data.put(UNPUBLISHABLE, "true");
+    }
     c.extraOutput().forEach((k, v) -> data.put(EXTRA + k, v));
     c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
     c.state().forEach((k, v) -> data.put(STATE + k, v));
@@ -62,22 +71,40 @@ record StoredCredential(IssuedCredential credential, String fingerprint) {
       }
     });
     String expiresAt = data.getOrDefault("expires-at", "");
+    boolean publishable = !"true".equals(data.get(UNPUBLISHABLE));
     try {
       return new StoredCredential(
           new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
               expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state, publication(data)),
-          fingerprint);
-    } catch (java.time.format.DateTimeParseException | IssuedCredential.UnsafeValueException e) {
-      // unsafe: stored by a version that did not check; never projected again, re-issued (and refused) instead
+          fingerprint, publishable);
+    } catch (java.time.format.DateTimeParseException e) {
       return null;
+    } catch (IssuedCredential.UnsafeValueException e) {
+      // stored by a version that did not check what reaches a header: never projected again, and
+      // re-issued at once; the issuer's state (a rotated refresh token, generated keys) is kept
+      Instant issued = Instant.parse(issuedAt);
+      try {
+        return new StoredCredential(new IssuedCredential("", "", "", "", issued, issued, Map.of(), List.of(), state,
+            publication(data)), fingerprint, false);
+      } catch (RuntimeException unusable) {
+        return null;
+      }
     }
   }
 
+  /** The published keys, or {@code null} when none (or an incomplete record) is stored: they are published again. */
   private static IssuedCredential.KeyPublication publication(Map<String, String> data) {
     String jwks = data.get("publication.jwks");
-    return jwks == null ? null : new IssuedCredential.KeyPublication(jwks, data.get("publication.kid"),
-        Instant.parse(data.get("publication.next-rotation")));
+    String next = data.get("publication.next-rotation");
+    if (jwks == null || next == null) {
+      return null;
+    }
+    try {
+      return new IssuedCredential.KeyPublication(jwks, data.get("publication.kid"), Instant.parse(next));
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   boolean expiredAt(Instant now) {

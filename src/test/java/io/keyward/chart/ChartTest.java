@@ -188,6 +188,7 @@ class ChartTest {
         "--leader-election-namespace", NAMESPACE,
         "--lease-name", RELEASE,
         "--http-port", "8080",
+        "--probe-port", "8081",
         "--crypto-provider", "auto",
         "--http-timeout", "30s",
         "--max-calls-per-host", "4",
@@ -197,18 +198,17 @@ class ChartTest {
   }
 
   @Test
-  void probesUseTheHttpPort() {
+  void probesUseAPortOfTheirOwn() {
     Container c = render().container();
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .containsExactly("http:8080", "probes:8081");
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("probes");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("probes");
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("probes");
+    assertThat(args(render("probePort", 9090))).containsSubsequence("--probe-port", "9090");
   }
 
   @Test

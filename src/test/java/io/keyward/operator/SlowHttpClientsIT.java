@@ -63,4 +63,34 @@ class SlowHttpClientsIT extends OperatorHarness {
       }
     }
   }
+
+  @Test
+  void onAProbePortOfTheirOwnProbesAreAnsweredAtOnceWhileTheMainPortIsSaturated() throws Exception {
+    List<Socket> slow = new ArrayList<>();
+    try (OperatorHttpServer server = OperatorHttpServer.start(operator, 0, 0)) {
+      assertThat(server.probePort()).isNotEqualTo(server.port());
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      for (int i = 0; i < OperatorHttpServer.WORKERS + 4; i++) {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+        s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      for (String path : List.of("/healthz", "/readyz")) {
+        HttpResponse<String> probe = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.probePort() + path)).timeout(Duration.ofSeconds(8)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(probe.statusCode()).as(path + ", long before the main port's slow clients are cut off")
+            .isEqualTo(200);
+      }
+      HttpResponse<String> other = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.probePort() + "/metrics")).timeout(Duration.ofSeconds(8)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(other.statusCode()).as("the probe port serves the probes only").isEqualTo(404);
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
 }
