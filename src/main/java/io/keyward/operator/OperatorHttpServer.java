@@ -63,12 +63,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private static HttpServer probes(KeywardOperator operator, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(PROBE_WORKERS, r -> {
-      Thread t = new Thread(r, "keyward-probes");
-      t.setDaemon(true);
-      return t;
-    }));
+    HttpServer server = create(port, PROBE_WORKERS, "keyward-probes");
     probeContexts(server, operator);
     server.createContext("/", ex -> {
       if (allowed(ex)) {
@@ -76,6 +71,17 @@ public final class OperatorHttpServer implements AutoCloseable {
       }
     });
     server.start();
+    return server;
+  }
+
+  /** A server on {@code port} of all interfaces, with {@code workers} daemon threads named {@code name}. */
+  private static HttpServer create(int port, int workers, String name) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    }));
     return server;
   }
 
@@ -95,12 +101,7 @@ public final class OperatorHttpServer implements AutoCloseable {
   }
 
   private static HttpServer serve(KeywardOperator operator, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(WORKERS, r -> {
-      Thread t = new Thread(r, "keyward-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    HttpServer server = create(port, WORKERS, "keyward-http");
     server.createContext("/metrics", ex -> {
       if (allowed(ex)) {
         send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", operator.scrape());

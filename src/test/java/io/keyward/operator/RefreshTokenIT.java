@@ -34,6 +34,15 @@ class RefreshTokenIT extends OperatorHarness {
     });
   }
 
+  /** Sets the refresh annotation, retrying a write that races the operator's status patch. */
+  void requestRefresh(String name, String value) {
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        client.resources(ApiConnector.class).inNamespace(NS).withName(name).edit(c -> {
+          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, value);
+          return c;
+        }));
+  }
+
   void seed(String token) {
     secretValues.add(token);
     tokens.seedRefreshToken(token);
@@ -184,11 +193,7 @@ class RefreshTokenIT extends OperatorHarness {
           + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
     });
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
-        client.resources(ApiConnector.class).inNamespace(NS).withName("crm").edit(c -> {
-          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, "2026-12-01T22:00:00Z");
-          return c;
-        }));
+    requestRefresh("crm", "2026-12-01T22:00:00Z");
     awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
         assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
@@ -199,11 +204,7 @@ class RefreshTokenIT extends OperatorHarness {
     // the provider's next answer is usable: the next refresh presents the token it rotated last
     tokens.override(null);
     awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
-        client.resources(ApiConnector.class).inNamespace(NS).withName("crm").edit(c -> {
-          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, "2026-12-01T22:05:00Z");
-          return c;
-        }));
+    requestRefresh("crm", "2026-12-01T22:05:00Z");
     awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
     assertThat(unusable.get()).isGreaterThanOrEqualTo(1);
     assertThat(tokens.invalidGrants()).as("no refresh token was lost").isZero();

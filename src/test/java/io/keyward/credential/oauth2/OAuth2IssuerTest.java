@@ -32,34 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The OAuth 2.0 issuer against a real token endpoint on loopback. */
-class OAuth2IssuerTest {
-  static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
-  static final String SECRET = "s3cr3t-client-value";
-  static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
-
-  TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
-  IssueContext context = new IssueContext(
-      SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new TokenServer().client("my-client", SECRET);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  OAuth2Auth auth() {
-    OAuth2Auth a = new OAuth2Auth();
-    a.tokenUrl = server.tokenUrl();
-    a.clientId = "my-client";
-    a.clientSecretRef = SECRET_REF;
-    return a;
-  }
-
+class OAuth2IssuerTest extends TokenEndpointFixture {
   @Test
   void clientSecretBasicSendsScopesAudienceAndExtraParameters() throws Exception {
     OAuth2Auth a = auth();

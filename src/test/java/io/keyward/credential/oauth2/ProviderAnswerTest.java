@@ -25,34 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a token endpoint answers is checked before it can reach a header, and expires_in ≤ 0 means expired. */
-class ProviderAnswerTest {
-  static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
-  static final String SECRET = "s3cr3t-client-value";
-  static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
-
-  TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
-  IssueContext context = new IssueContext(
-      SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new TokenServer().client("my-client", SECRET);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  OAuth2Auth auth() {
-    OAuth2Auth a = new OAuth2Auth();
-    a.tokenUrl = server.tokenUrl();
-    a.clientId = "my-client";
-    a.clientSecretRef = SECRET_REF;
-    return a;
-  }
-
+class ProviderAnswerTest extends TokenEndpointFixture {
   void answer(String json) {
     server.override(r -> Response.json(200, json));
   }
