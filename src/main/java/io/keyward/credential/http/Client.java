@@ -74,14 +74,17 @@ final class Client implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    executor.shutdown();
     try {
-      Method close = HttpClient.class.getMethod("close"); // Java 21+
+      // Java 21+ (the image's runtime): the client first, while its executor still runs what closing needs;
+      // it has no calls of Keyward's in flight (retire waits for them), so this does not block
+      Method close = HttpClient.class.getMethod("close");
       close.invoke(http);
     } catch (NoSuchMethodException e) {
-      // Java 17: the executor is shut down; the client's selector ends when the client is collected
+      // Java 17: shutting the executor down below ends its work; the selector ends when the client is collected
     } catch (ReflectiveOperationException | RuntimeException e) {
       // closing is best effort
+    } finally {
+      executor.shutdown();
     }
   }
 }
