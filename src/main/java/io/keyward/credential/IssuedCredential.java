@@ -105,11 +105,6 @@ public record IssuedCredential(
         newNotices, state, publication);
   }
 
-  public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
-    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,
-        state, publication);
-  }
-
   public IssuedCredential withPublication(KeyPublication newPublication) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
         state, newPublication);

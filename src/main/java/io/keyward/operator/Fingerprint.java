@@ -18,10 +18,6 @@ import java.util.Map;
 final class Fingerprint {
   private Fingerprint() {}
 
-  static String of(AuthMethod auth, Map<SecretKeyRef, String> inputs, Duration defaultLifetime) {
-    return of(auth, inputs, defaultLifetime, null);
-  }
-
   /** @param validation the connector's validation rules: fixing them retries a token that failed them */
   static String of(AuthMethod auth, Map<SecretKeyRef, String> inputs, Duration defaultLifetime, Object validation) {
     try {

@@ -5,7 +5,6 @@ import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.AuthMethod;
 import io.keyward.credential.CredentialException;
-import io.keyward.credential.SecretValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,9 +65,5 @@ final class SecretInputs {
 
   private static CredentialException forbidden(String field, String namespace, String name, String key, String why) {
     return CredentialException.terminal(FORBIDDEN, field + ": Secret " + namespace + "/" + name + " (key " + key + ") " + why);
-  }
-
-  static SecretValues asValues(Map<SecretKeyRef, String> resolved) {
-    return SecretValues.of(resolved);
   }
 }

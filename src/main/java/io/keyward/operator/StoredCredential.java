@@ -106,8 +106,4 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
       return null;
     }
   }
-
-  boolean expiredAt(Instant now) {
-    return credential.expiresAt() != null && !now.isBefore(credential.expiresAt());
-  }
 }

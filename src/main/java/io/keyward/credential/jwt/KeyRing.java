@@ -49,10 +49,6 @@ final class KeyRing {
     this.keys = List.copyOf(keys);
   }
 
-  List<ManagedKey> keys() {
-    return keys;
-  }
-
   static KeyRing fromState(String json) {
     if (json == null || json.isBlank()) {
       return new KeyRing(List.of());

@@ -27,7 +27,6 @@ import io.keyward.credential.http.HttpSender;
 import io.keyward.credential.http.TlsMaterial;
 import io.keyward.credential.keys.JwsSigners;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -176,15 +175,12 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     return Endpoints.url(text, "spec.auth.oauth2.tokenUrl");
   }
 
-  private static List<Notice> notices(URI tokenUrl) {
+  /** What the user should know about where the token endpoint is. */
+  static List<Notice> notices(URI tokenUrl) {
     if ("http".equalsIgnoreCase(tokenUrl.getScheme()) && !LOOPBACK.contains(tokenUrl.getHost())) {
       return List.of(new Notice("InsecureTokenUrl",
           "the token endpoint uses plain http: the client secret and tokens cross the network unencrypted"));
     }
     return List.of();
-  }
-
-  static Duration nonNegative(Duration d) {
-    return d.isNegative() ? Duration.ZERO : d;
   }
 }

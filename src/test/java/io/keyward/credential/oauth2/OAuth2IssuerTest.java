@@ -252,7 +252,14 @@ class OAuth2IssuerTest extends TokenEndpointFixture {
 
   @Test
   void plainHttpToARemoteHostIsFlagged() throws Exception {
-    // loopback is exempt; a remote http URL would be flagged, checked here without a network call
+    // the rule itself, on URLs nothing is sent to: a remote host over http is flagged, https and loopback are not
+    assertThat(OAuth2Issuer.notices(java.net.URI.create("http://login.example.com/oauth2/token")))
+        .extracting(io.keyward.credential.Notice::reason).containsExactly("InsecureTokenUrl");
+    assertThat(OAuth2Issuer.notices(java.net.URI.create("https://login.example.com/oauth2/token"))).isEmpty();
+    for (String loopback : List.of("http://127.0.0.1:8080/t", "http://localhost/t", "http://[::1]:9/t")) {
+      assertThat(OAuth2Issuer.notices(java.net.URI.create(loopback))).as(loopback).isEmpty();
+    }
+    // and an issue against the loopback endpoint carries no notice
     assertThat(issuer.issue(auth(), context).notices()).isEmpty();
   }
 }
