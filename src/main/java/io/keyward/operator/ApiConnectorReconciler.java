@@ -155,11 +155,15 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       failures.clear(id);
     }
     RenewalPlan plan = stored == null ? null : ConnectorSchedule.plan(connector, spec, stored);
+    var outlook = ConnectorSchedule.outlook(stored, plan, failure);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
         stored == null ? null : stored.credential(), published, plan, failure,
         deferred != null ? handledBefore : ConnectorSchedule.refreshRequest(connector),
-        deferred == null ? null : new io.keyward.credential.Notice(deferred.reason(), deferred.getMessage())), now);
+        deferred == null ? null : new io.keyward.credential.Notice(deferred.reason(), deferred.getMessage()),
+        stored == null || stored.issueReason() == null ? null
+            : new io.keyward.credential.Notice(stored.issueReason(), stored.issueMessage()),
+        RefreshChecks.nextCheckAt(outlook, now).orElse(null)), now);
     UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
     if (!sameStatus(connector.getStatus(), status)) {
       connector.setStatus(status);
@@ -167,7 +171,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
     metrics.observed(connector, status.condition("Ready").map(c -> "True".equals(c.status)).orElse(false),
         stored == null ? null : stored.credential().expiresAt(), plan == null ? null : plan.renewAt());
-    ConnectorSchedule.nextCheck(stored, plan, failure, now).ifPresent(control::rescheduleAfter);
+    RefreshChecks.nextCheck(outlook, now).ifPresent(control::rescheduleAfter);
     if (deferred != null) {
       control.rescheduleAfter(deferred.retryAfter().orElse(java.time.Duration.ofSeconds(2)));
     }

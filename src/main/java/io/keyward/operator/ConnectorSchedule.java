@@ -1,6 +1,7 @@
 package io.keyward.operator;
 
 import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.renewal.RefreshChecks;
 import io.keyward.renewal.RefreshInputs;
 import io.keyward.renewal.RenewalPlan;
 import io.keyward.renewal.RenewalSchedule;
@@ -45,24 +46,11 @@ final class ConnectorSchedule {
     return RenewalSchedule.plan(c.issuedAt(), c.expiresAt(), spec.renewal(), seed(connector, c.issuedAt()));
   }
 
-  /** When to look again: the retry time after a transient failure, else the renewal time; nothing polls. */
-  static Optional<Duration> nextCheck(StoredCredential stored, RenewalPlan plan,
-      FailureTracker.Failure failure, Instant now) {
-    Instant at = null;
-    if (failure != null && !failure.terminal()) {
-      at = failure.retryNotBefore();
-    } else if (failure != null) {
-      // terminal: nothing to retry, but Ready must turn False when the last credential expires
-      Instant expiry = stored == null ? null : stored.credential().expiresAt();
-      at = expiry != null && expiry.isAfter(now) ? expiry : null;
-    } else if (plan != null) {
-      at = plan.renewAt();
-    }
-    if (at == null) {
-      return Optional.empty();
-    }
-    Duration d = Duration.between(now, at);
-    return Optional.of(d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d);
+  /** When to look again after this reconcile (see {@link RefreshChecks#nextCheck}). */
+  static RefreshChecks.Outlook outlook(StoredCredential stored, RenewalPlan plan, FailureTracker.Failure failure) {
+    return new RefreshChecks.Outlook(
+        stored == null ? null : stored.credential().expiresAt(), plan == null ? null : plan.renewAt(),
+        failure != null && failure.terminal(), failure == null ? null : failure.retryNotBefore());
   }
 
   static double seed(ApiConnector connector, Instant instant) {

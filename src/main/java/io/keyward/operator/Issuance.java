@@ -144,7 +144,8 @@ final class Issuance {
     boolean deferred = false;
     try {
       StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
-          new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint);
+          new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint)
+          .issuedBecause(decision.reason(), decision.message());
       if (spec.validation() != null) {
         validate(connector, spec, next, previous);
       }
@@ -194,7 +195,7 @@ final class Issuance {
   private void keepRotated(ApiConnector connector, ConnectorSettings spec, StoredCredential previous,
       Map<String, String> rotated) throws CredentialException {
     if (previous != null && !rotated.isEmpty() && !rotated.equals(previous.credential().state())) {
-      persist(connector, spec, new StoredCredential(previous.credential().withState(rotated), previous.fingerprint()));
+      persist(connector, spec, previous.withCredential(previous.credential().withState(rotated)));
     }
   }
 

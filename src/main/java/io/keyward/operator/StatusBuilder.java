@@ -32,12 +32,15 @@ final class StatusBuilder {
    * @param refreshRequest the refresh annotation acted on, or {@code null}
    * @param deferral why this reconcile's issue was put off (the provider's host or the namespace's share
    *     was busy: {@code ProviderBusy}, {@code NamespaceBusy}), or {@code null}
+   * @param lastIssue why the stored credential was issued (reason and message), or {@code null}
+   * @param nextCheck when the connector is looked at again by itself, or {@code null}
    */
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
-      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral) {
+      boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral,
+      Notice lastIssue, Instant nextCheck) {
     Observation(long generation, String authType, String secretName, IssuedCredential credential,
         boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
-      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null);
+      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null, null, null);
     }
   }
 
@@ -59,6 +62,11 @@ final class StatusBuilder {
         s.nextKeyRotation = time(c.publication().nextRotation());
       }
     }
+    if (o.lastIssue() != null) {
+      s.lastIssueReason = o.lastIssue().reason();
+      s.lastIssueMessage = o.lastIssue().message();
+    }
+    s.nextCheckTime = time(o.nextCheck());
     s.lastFailureTime = f != null ? time(f.at()) : previous == null ? null : previous.lastFailureTime;
     s.consecutiveFailures = f == null ? 0 : f.count();
     s.lastRefreshRequest = o.refreshRequest() != null ? o.refreshRequest()

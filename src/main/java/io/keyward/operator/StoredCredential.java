@@ -13,9 +13,24 @@ import java.util.Map;
  * The durable state of one connector: the credential last issued, the issuer's own state (such as
  * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the state Secret, never mounted by workloads.
  */
-record StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable) {
+record StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable, String issueReason,
+    String issueMessage) {
   StoredCredential(IssuedCredential credential, String fingerprint) {
-    this(credential, fingerprint, true);
+    this(credential, fingerprint, true, null, null);
+  }
+
+  StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable) {
+    this(credential, fingerprint, publishable, null, null);
+  }
+
+  /** Issued because of {@code reason} (the refresh check that decided), kept with it so status can say so. */
+  StoredCredential issuedBecause(String reason, String message) {
+    return new StoredCredential(credential, fingerprint, publishable, reason, message);
+  }
+
+  /** The same record with another credential (e.g. with a rotated refresh token in its state). */
+  StoredCredential withCredential(IssuedCredential c) {
+    return new StoredCredential(c, fingerprint, publishable, issueReason, issueMessage);
   }
 
   private static final String EXTRA = "extra.";
@@ -23,6 +38,8 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
   private static final String STATE = "state.";
   /** Marks a record kept only for its state: its credential is never projected. */
   private static final String UNPUBLISHABLE = "unpublishable";
+  private static final String ISSUE_REASON = "issue-reason";
+  private static final String ISSUE_MESSAGE = "issue-message";
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
@@ -36,6 +53,10 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
     data.put("fingerprint", fingerprint);
     if (!publishable) {
       data.put(UNPUBLISHABLE, "true");
+    }
+    if (issueReason != null) {
+      data.put(ISSUE_REASON, issueReason);
+      data.put(ISSUE_MESSAGE, issueMessage == null ? "" : issueMessage);
     }
     c.extraOutput().forEach((k, v) -> data.put(EXTRA + k, v));
     c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
@@ -77,7 +98,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
           new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
               expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state, publication(data)),
-          fingerprint, publishable);
+          fingerprint, publishable, data.get(ISSUE_REASON), data.get(ISSUE_MESSAGE));
     } catch (java.time.format.DateTimeParseException e) {
       return null;
     } catch (IssuedCredential.UnsafeValueException e) {

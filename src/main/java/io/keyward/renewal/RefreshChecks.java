@@ -49,11 +49,31 @@ public final class RefreshChecks {
           ? Optional.of(RefreshDecision.due("RenewalDue", "Renewal time " + in.renewAt() + " reached"))
           : Optional.empty();
 
-  static final List<RefreshCheck> CHAIN =
-      List.of(REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL, INPUTS_CHANGED, EXPIRED, RENEWAL_DUE);
+  /**
+   * Expired, but sooner after its issue than the renewal floor allows (a provider handing out
+   * already-expired tokens): not asked again before the floor.
+   */
+  public static final RefreshCheck MINIMUM_INTERVAL = in ->
+      in.expiresAt() != null && !in.now().isBefore(in.expiresAt())
+          ? Optional.of(RefreshDecision.notDue("MinimumInterval", "Expired at " + in.expiresAt()
+              + ", sooner than the minimum refresh interval after its issue; next refresh at " + in.renewAt()))
+          : Optional.empty();
+
+  /** Nothing fired: the credential is good. Always decides, so it ends the chain. */
+  public static final RefreshCheck UP_TO_DATE = in -> Optional.of(RefreshDecision.notDue("UpToDate",
+      in.expiresAt() == null
+          ? "The credential does not expire"
+          : "Valid until " + in.expiresAt() + "; next refresh at " + in.renewAt()));
+
+  static final List<RefreshCheck> CHAIN = List.of(REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL,
+      INPUTS_CHANGED, EXPIRED, RENEWAL_DUE, MINIMUM_INTERVAL, UP_TO_DATE);
+
+  /** The soonest a connector is looked at again: nothing reconciles more often. */
+  public static final Duration MIN_RECHECK = Duration.ofSeconds(1);
 
   private RefreshChecks() {}
 
+  /** The first check of the chain that decides. */
   public static RefreshDecision decide(RefreshInputs in) {
     for (RefreshCheck check : CHAIN) {
       Optional<RefreshDecision> decision = check.evaluate(in);
@@ -61,24 +81,39 @@ public final class RefreshChecks {
         return decision.get();
       }
     }
-    if (in.expiresAt() != null && !in.now().isBefore(in.expiresAt())) {
-      return RefreshDecision.notDue("MinimumInterval", "Expired at " + in.expiresAt()
-          + ", sooner than the minimum refresh interval after its issue; next refresh at " + in.renewAt());
-    }
-    return RefreshDecision.notDue("UpToDate", in.expiresAt() == null
-        ? "The credential does not expire"
-        : "Valid until " + in.expiresAt() + "; next refresh at " + in.renewAt());
+    throw new IllegalStateException("UP_TO_DATE ends the chain");
   }
 
-  /** Time until the next scheduled look (a pending retry, else the renewal time), or {@code null}. */
-  public static Duration untilNextCheck(RefreshInputs in) {
-    Instant next = in.retryNotBefore() != null && in.now().isBefore(in.retryNotBefore())
-        ? in.retryNotBefore()
-        : in.renewAt();
-    if (next == null) {
-      return null;
+  /**
+   * What decides when a connector is looked at next, after a reconcile.
+   *
+   * @param expiresAt the stored credential's expiry, {@code null} when none or it never expires
+   * @param renewAt its planned renewal, {@code null} when none
+   * @param terminalFailure the last attempt failed permanently (waiting for a change)
+   * @param retryNotBefore when a transient failure is retried, {@code null} when none
+   */
+  public record Outlook(Instant expiresAt, Instant renewAt, boolean terminalFailure, Instant retryNotBefore) {}
+
+  /**
+   * When to look again, or empty when only a change (an event) can make anything due: the retry of
+   * a transient failure, else, after a permanent failure, the expiry (so that Ready turns False when
+   * the last credential lapses), else the renewal time. Never sooner than {@link #MIN_RECHECK}.
+   */
+  public static Optional<Duration> nextCheck(Outlook o, Instant now) {
+    return nextCheckAt(o, now).map(at -> {
+      Duration d = Duration.between(now, at);
+      return d.compareTo(MIN_RECHECK) < 0 ? MIN_RECHECK : d;
+    });
+  }
+
+  /** The instant {@link #nextCheck} aims at (before the floor), as status shows it. */
+  public static Optional<Instant> nextCheckAt(Outlook o, Instant now) {
+    if (o.retryNotBefore() != null && !o.terminalFailure()) {
+      return Optional.of(o.retryNotBefore());
     }
-    Duration d = Duration.between(in.now(), next);
-    return d.isNegative() ? Duration.ZERO : d;
+    if (o.terminalFailure()) {
+      return o.expiresAt() != null && o.expiresAt().isAfter(now) ? Optional.of(o.expiresAt()) : Optional.empty();
+    }
+    return Optional.ofNullable(o.renewAt());
   }
 }

@@ -69,6 +69,10 @@ class ApiConnectorIT extends OperatorHarness {
     var status = connector("crm").getStatus();
     assertThat(status.expiresAt).isNotNull();
     assertThat(status.renewalTime).isNotNull();
+    // kubectl describe says why the credential was issued and when Keyward looks again
+    assertThat(status.lastIssueReason).isEqualTo("RenewalDue");
+    assertThat(status.lastIssueMessage).startsWith("Renewal time ");
+    assertThat(status.nextCheckTime).isEqualTo(status.renewalTime);
     assertThat(status.condition("Warning")).get().extracting(c -> c.reason).isEqualTo("ShortLifetime");
     assertThat(eventReasons("crm")).contains("Issued", "Refreshed");
     assertNoSecretValueLeaked();
@@ -105,9 +109,12 @@ class ApiConnectorIT extends OperatorHarness {
     assertOutputMetadata("erp", "erp-credentials");
     awaitCondition("erp", "Ready", "True", "CredentialIssued");
     assertThat(connector("erp").getStatus().expiresAt).isNull();
+    assertThat(connector("erp").getStatus().lastIssueReason).isEqualTo("Issuing");
+    assertThat(connector("erp").getStatus().nextCheckTime).as("a key that never expires: only a change").isNull();
 
     cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY_ROTATED));
     awaitOutput("erp-credentials", v -> API_KEY_ROTATED.equals(v.get("header-value")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> "InputsChanged".equals(connector("erp").getStatus().lastIssueReason));
     assertThat(eventReasons("erp")).contains("Issued", "Refreshed");
     assertNoSecretValueLeaked();
   }

@@ -52,6 +52,19 @@ class StatusBuilderTest {
   }
 
   @Test
+  void statusSaysWhyTheCredentialWasIssuedAndWhenKeywardLooksAgain() {
+    ApiConnectorStatus s = StatusBuilder.build(null, new StatusBuilder.Observation(3, "oauth2", "crm-credentials",
+        TOKEN, true, PLAN, null, null, null, new Notice("RenewalDue", "Renewal time 2026-03-01T10:40:00Z reached"),
+        PLAN.renewAt()), T0);
+    assertThat(s.lastIssueReason).isEqualTo("RenewalDue");
+    assertThat(s.lastIssueMessage).isEqualTo("Renewal time 2026-03-01T10:40:00Z reached");
+    assertThat(s.nextCheckTime).isEqualTo("2026-03-01T10:40:00Z").isEqualTo(s.renewalTime);
+    ApiConnectorStatus none = StatusBuilder.build(null, observed(TOKEN, true, PLAN, null), T0);
+    assertThat(none.lastIssueReason).isNull();
+    assertThat(none.nextCheckTime).isNull();
+  }
+
+  @Test
   void aFailedRefreshKeepsReadyButMarksDegradedWithTheRetryTime() {
     ApiConnectorStatus s = StatusBuilder.build(null, observed(TOKEN, true, PLAN, transientFailure(2)), T1);
 

@@ -57,13 +57,36 @@ class RefreshChecksTest {
     assertThat(d.message()).isNotBlank();
   }
 
+  static Stream<Arguments> nextChecks() {
+    Instant soon = NOW.plusMillis(300);
+    return Stream.of(
+        Arguments.of("renewal planned", new RefreshChecks.Outlook(LATER, NOW.plusSeconds(30), false, null),
+            Duration.ofSeconds(30)),
+        Arguments.of("retry after a transient failure wins over the renewal",
+            new RefreshChecks.Outlook(LATER, NOW.plusSeconds(30), false, NOW.plusSeconds(5)), Duration.ofSeconds(5)),
+        Arguments.of("a retry already due is looked at after the floor",
+            new RefreshChecks.Outlook(LATER, LATER, false, EARLIER), Duration.ofSeconds(1)),
+        Arguments.of("a renewal already due is looked at after the floor",
+            new RefreshChecks.Outlook(LATER, EARLIER, false, null), Duration.ofSeconds(1)),
+        Arguments.of("a renewal sooner than the floor waits for it",
+            new RefreshChecks.Outlook(LATER, soon, false, null), Duration.ofSeconds(1)),
+        Arguments.of("a permanent failure waits for a change, but looks when the credential lapses",
+            new RefreshChecks.Outlook(NOW.plusSeconds(90), NOW.plusSeconds(30), true, null), Duration.ofSeconds(90)),
+        Arguments.of("a permanent failure with nothing valid waits for a change only",
+            new RefreshChecks.Outlook(EARLIER, EARLIER, true, null), null),
+        Arguments.of("a credential that never expires needs no look",
+            new RefreshChecks.Outlook(null, null, false, null), null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nextChecks")
+  void nextCheck(String name, RefreshChecks.Outlook outlook, Duration expected) {
+    assertThat(RefreshChecks.nextCheck(outlook, NOW).orElse(null)).isEqualTo(expected);
+  }
+
   @Test
-  void untilNextCheck() {
-    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", NOW.plusSeconds(30), null, null)))
-        .isEqualTo(Duration.ofSeconds(30));
-    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", EARLIER, null, NOW.plusSeconds(5))))
-        .isEqualTo(Duration.ofSeconds(5));
-    assertThat(RefreshChecks.untilNextCheck(in(true, null, "a", "a", null, null, null))).isNull();
-    assertThat(RefreshChecks.untilNextCheck(in(true, LATER, "a", "a", EARLIER, null, null))).isZero();
+  void theChainEndsWithAVerdictForEveryInput() {
+    assertThat(RefreshChecks.CHAIN).last().isSameAs(RefreshChecks.UP_TO_DATE);
+    assertThat(RefreshChecks.CHAIN).contains(RefreshChecks.MINIMUM_INTERVAL);
   }
 }

@@ -21,6 +21,12 @@ public class ApiConnectorStatus {
   public String currentKeyId;
   /** When the next generated key is created or takes over. */
   public String nextKeyRotation;
+  /** Why the credential last issued was issued: the refresh check that decided, e.g. RenewalDue, InputsChanged. */
+  public String lastIssueReason;
+  /** The same, in words, e.g. "Renewal time 2026-12-01T22:00:00Z reached". */
+  public String lastIssueMessage;
+  /** When Keyward looks at this connector again by itself (a retry, the renewal, or the expiry); none: on a change. */
+  public String nextCheckTime;
   /** The value of the keyward.io/refresh-requested-at annotation last acted on. */
   public String lastRefreshRequest;
 
