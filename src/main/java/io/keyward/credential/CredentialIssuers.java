@@ -50,6 +50,11 @@ public final class CredentialIssuers {
     validator.check(rules, credential, now);
   }
 
+  /** Whether an issuer is registered for this kind of auth block. */
+  public boolean handles(Class<? extends AuthMethod> authClass) {
+    return byAuthClass.containsKey(authClass);
+  }
+
   /** Issues with the issuer registered for the block's class. */
   @SuppressWarnings("unchecked")
   public <A extends AuthMethod> IssuedCredential issue(A auth, IssueContext context) throws CredentialException {
