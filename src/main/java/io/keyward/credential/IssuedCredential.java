@@ -95,6 +95,30 @@ public record IssuedCredential(
     this(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices, Map.of(), null);
   }
 
+  /** {@code Authorization: <scheme> <token>}: a bearer token, an exchanged token, Basic credentials. */
+  public static IssuedCredential authorization(String scheme, String token, Instant issuedAt, Instant expiresAt) {
+    return new IssuedCredential("Authorization", scheme + " " + token, token, scheme, issuedAt, expiresAt, Map.of(),
+        List.of());
+  }
+
+  /** A credential sent as is in a header of its own (an API key), with an optional prefix; does not expire. */
+  public static IssuedCredential header(String name, String prefix, String token, String tokenType,
+      Instant issuedAt) {
+    return new IssuedCredential(name, prefix + token, token, tokenType, issuedAt, null, Map.of(), List.of());
+  }
+
+  /** A credential sent as a query parameter: no header, {@code query-name} and {@code query-value}; does not expire. */
+  public static IssuedCredential query(String parameter, String token, String tokenType, Instant issuedAt) {
+    return new IssuedCredential("", "", token, tokenType, issuedAt, null,
+        Map.of("query-name", parameter, "query-value", token), List.of());
+  }
+
+  /** With further keys for the output Secret (a provider's {@code outputFields}). */
+  public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
+    return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,
+        state, publication);
+  }
+
   public IssuedCredential withState(Map<String, String> newState) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
         newState, publication);

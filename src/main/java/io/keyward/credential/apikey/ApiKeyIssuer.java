@@ -9,7 +9,6 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.Notice;
 import java.util.List;
-import java.util.Map;
 
 /** Publishes a static API key from a Secret, in a header or (discouraged) a query parameter. */
 public final class ApiKeyIssuer implements CredentialIssuer<ApiKeyAuth> {
@@ -31,18 +30,15 @@ public final class ApiKeyIssuer implements CredentialIssuer<ApiKeyAuth> {
           ? ApiKeyAuth.DEFAULT_QUERY_PARAMETER
           : auth.queryParameter;
       HttpFields.requireSpec(Rule.TOKEN, param, "spec.auth.apiKey.queryParameter", "query parameter name");
-      return new IssuedCredential(
-          "", "", key, "ApiKey", now, null,
-          Map.of("query-name", param, "query-value", key),
-          List.of(new Notice(
-              "ApiKeyInQuery",
-              "the API key is sent as query parameter '" + param
-                  + "'; URLs end up in access logs and proxies, prefer a header where the API allows it")));
+      return IssuedCredential.query(param, key, "ApiKey", now).withNotices(List.of(new Notice(
+          "ApiKeyInQuery",
+          "the API key is sent as query parameter '" + param
+              + "'; URLs end up in access logs and proxies, prefer a header where the API allows it")));
     }
     String header = auth.header == null || auth.header.isBlank() ? ApiKeyAuth.DEFAULT_HEADER : auth.header;
     String prefix = auth.prefix == null ? "" : auth.prefix;
     HttpFields.requireSpec(Rule.TOKEN, header, "spec.auth.apiKey.header", "HTTP header name");
     HttpFields.requireSpec(Rule.PRINTABLE, prefix, "spec.auth.apiKey.prefix", "header value prefix");
-    return new IssuedCredential(header, prefix + key, key, "ApiKey", now, null, Map.of(), List.of());
+    return IssuedCredential.header(header, prefix, key, "ApiKey", now);
   }
 }

@@ -8,8 +8,6 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 
 /** HTTP Basic authentication (RFC 7617, UTF-8) from a username and a password. */
 public final class BasicIssuer implements CredentialIssuer<BasicAuth> {
@@ -39,8 +37,6 @@ public final class BasicIssuer implements CredentialIssuer<BasicAuth> {
     String password = context.secrets().get(auth.passwordRef);
     String encoded = Base64.getEncoder()
         .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-    return new IssuedCredential(
-        "Authorization", "Basic " + encoded, encoded, "Basic",
-        context.clock().instant(), null, Map.of(), List.of());
+    return IssuedCredential.authorization("Basic", encoded, context.clock().instant(), null);
   }
 }

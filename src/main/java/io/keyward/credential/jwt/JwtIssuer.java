@@ -23,8 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -142,8 +140,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
           .x509CertSHA256Thumbprint(certificateThumbprint).build(), claims.build());
       jwt.sign(signer);
       String token = jwt.serialize();
-      return new IssuedCredential("Authorization", "Bearer " + token, token, "Bearer", now, expiresAt, Map.of(),
-          List.of());
+      return IssuedCredential.authorization("Bearer", token, now, expiresAt);
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
     }

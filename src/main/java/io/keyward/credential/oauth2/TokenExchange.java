@@ -11,7 +11,6 @@ import io.keyward.credential.http.HttpSender;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import net.minidev.json.JSONObject;
 
@@ -77,7 +76,7 @@ public final class TokenExchange {
       BearerAccessToken parsed = new BearerAccessToken(token, lifetime == null ? 0 : lifetime, null);
       expiresAt = TokenResponses.expiry(parsed, now, defaultLifetime);
     }
-    return new IssuedCredential("Authorization", type + " " + token, token, type, now, expiresAt, Map.of(), List.of());
+    return IssuedCredential.authorization(type, token, now, expiresAt);
   }
 
   /** {@code expires_in} in seconds, or {@code null} when absent or not a number. */

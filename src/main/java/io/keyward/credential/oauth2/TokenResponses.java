@@ -93,8 +93,8 @@ final class TokenResponses {
         : expiredOnIssue ? requestedAt : expiry(accessToken, requestedAt, defaultLifetime);
     String type = accessToken.getType().getValue();
     String tokenType = "bearer".equalsIgnoreCase(type) ? "Bearer" : type;
-    IssuedCredential credential = new IssuedCredential("Authorization", tokenType + " " + accessToken.getValue(),
-        accessToken.getValue(), tokenType, requestedAt, expiresAt, extra, List.of());
+    IssuedCredential credential = IssuedCredential.authorization(tokenType, accessToken.getValue(), requestedAt, expiresAt)
+        .withExtraOutput(extra);
     return new Result(credential, tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue());
   }
 
