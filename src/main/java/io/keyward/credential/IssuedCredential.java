@@ -95,6 +95,28 @@ public record IssuedCredential(
     this(headerName, headerValue, token, tokenType, issuedAt, expiresAt, extraOutput, notices, Map.of(), null);
   }
 
+  /**
+   * The five keys of the one shape every workload reads ({@code header-name}, {@code header-value},
+   * {@code token}, {@code token-type}, {@code expires-at}: RFC 3339, empty when it does not expire);
+   * the output Secret and the state Secret both start from it.
+   */
+  public java.util.LinkedHashMap<String, String> shape() {
+    java.util.LinkedHashMap<String, String> data = new java.util.LinkedHashMap<>();
+    data.put("header-name", headerName);
+    data.put("header-value", headerValue);
+    data.put("token", token);
+    data.put("token-type", tokenType);
+    data.put("expires-at", expiresAt == null ? "" : expiresAt.toString());
+    return data;
+  }
+
+  /** What the output Secret holds: {@link #shape()} plus the extra keys (never overriding the shape). */
+  public Map<String, String> outputData() {
+    java.util.LinkedHashMap<String, String> data = shape();
+    extraOutput.forEach(data::putIfAbsent);
+    return data;
+  }
+
   /** {@code Authorization: <scheme> <token>}: a bearer token, an exchanged token, Basic credentials. */
   public static IssuedCredential authorization(String scheme, String token, Instant issuedAt, Instant expiresAt) {
     return new IssuedCredential("Authorization", scheme + " " + token, token, scheme, issuedAt, expiresAt, Map.of(),

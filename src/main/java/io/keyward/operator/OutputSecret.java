@@ -23,17 +23,6 @@ final class OutputSecret {
     this.secrets = secrets;
   }
 
-  static Map<String, String> data(IssuedCredential c) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put("header-name", c.headerName());
-    data.put("header-value", c.headerValue());
-    data.put("token", c.token());
-    data.put("token-type", c.tokenType());
-    data.put("expires-at", c.expiresAt() == null ? "" : c.expiresAt().toString());
-    c.extraOutput().forEach(data::putIfAbsent);
-    return data;
-  }
-
   static Secret desired(ApiConnector connector, String name, IssuedCredential c) {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(Labels.CONNECTOR, connector.getMetadata().getName());
@@ -48,7 +37,7 @@ final class OutputSecret {
         .withOwnerReferences(Labels.ownerReference(connector))
         .endMetadata()
         .withType("Opaque")
-        .withData(SecretData.encode(data(c)))
+        .withData(SecretData.encode(c.outputData()))
         .build();
   }
 

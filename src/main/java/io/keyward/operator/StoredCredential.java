@@ -5,7 +5,6 @@ import io.keyward.credential.Notice;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,13 +42,8 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put("header-name", c.headerName());
-    data.put("header-value", c.headerValue());
-    data.put("token", c.token());
-    data.put("token-type", c.tokenType());
+    Map<String, String> data = c.shape(); // the output's shape, then what only state keeps
     data.put("issued-at", c.issuedAt().toString());
-    data.put("expires-at", c.expiresAt() == null ? "" : c.expiresAt().toString());
     data.put("fingerprint", fingerprint);
     if (!publishable) {
       data.put(UNPUBLISHABLE, "true");
