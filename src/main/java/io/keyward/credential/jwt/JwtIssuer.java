@@ -1,12 +1,9 @@
 package io.keyward.credential.jwt;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.api.v1alpha1.auth.JwtAuth;
 import io.keyward.credential.CredentialException;
@@ -17,13 +14,13 @@ import com.nimbusds.jose.util.Base64URL;
 import io.keyward.credential.keys.Certificates;
 import io.keyward.credential.oauth2.TokenExchange;
 import io.keyward.credential.keys.JwsSigners;
+import io.keyward.credential.keys.Jwts;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.UUID;
 
 /**
  * Mints a short-lived JWT signed with the user's private key: {@code iss}, {@code sub},
@@ -106,11 +103,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
 
   /** The signer for a parsed key, or a clear condition when the key cannot sign. */
   static JWSSigner signer(JwsSigners signers, SigningKey key, JWSAlgorithm algorithm) throws CredentialException {
-    try {
-      return signers.signer(key);
-    } catch (JOSEException e) {
-      throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
-    }
+    return Jwts.signer(signers, key, algorithm, KEY_FIELD);
   }
 
   /** Builds and signs one JWT with a parsed key and its signer (what the benchmark measures). */
@@ -124,26 +117,22 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     if (auth.claims != null && auth.claims.extra != null) {
       auth.claims.extra.forEach(claims::claim); // first, so that they cannot override the registered claims
     }
-    claims.issueTime(Date.from(issuedAt))
-        .notBeforeTime(Date.from(issuedAt))
-        .expirationTime(Date.from(expiresAt))
-        .jwtID(UUID.randomUUID().toString());
+    claims.notBeforeTime(Date.from(issuedAt));
     if (auth.claims != null) {
       claims.issuer(auth.claims.issuer).subject(auth.claims.subject);
       if (auth.claims.audience != null && !auth.claims.audience.isEmpty()) {
         claims.audience(auth.claims.audience);
       }
     }
+    String keyId;
     try {
-      String keyId = givenKeyId != null ? givenKeyId : key.publicJwk().computeThumbprint().toString();
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId)
-          .x509CertSHA256Thumbprint(certificateThumbprint).build(), claims.build());
-      jwt.sign(signer);
-      String token = jwt.serialize();
-      return IssuedCredential.authorization("Bearer", token, now, expiresAt);
+      keyId = givenKeyId != null ? givenKeyId : key.publicJwk().computeThumbprint().toString();
     } catch (JOSEException e) {
       throw CredentialException.invalidConfiguration(KEY_FIELD, JwsSigners.cannotSign(e, algorithm));
     }
+    String token = Jwts.sign(algorithm, keyId, certificateThumbprint, claims, issuedAt, expiresAt, signer, KEY_FIELD)
+        .serialize();
+    return IssuedCredential.authorization("Bearer", token, now, expiresAt);
   }
 
   private static Duration backdate(JwtAuth auth) throws CredentialException {
@@ -160,14 +149,6 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
 
   /** {@code spec.auth.jwt.ttl}, at least 1 s; for keys from a Secret and generated keys alike. */
   static Duration ttl(JwtAuth auth) throws CredentialException {
-    try {
-      Duration ttl = auth.ttl == null ? DEFAULT_TTL : GoDuration.parse(auth.ttl, "spec.auth.jwt.ttl");
-      if (ttl.toSeconds() < 1) {
-        throw CredentialException.invalidConfiguration("spec.auth.jwt.ttl", "must be at least 1s");
-      }
-      return ttl;
-    } catch (IllegalArgumentException e) {
-      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
-    }
+    return Jwts.lifetime(auth.ttl, DEFAULT_TTL, "spec.auth.jwt.ttl");
   }
 }

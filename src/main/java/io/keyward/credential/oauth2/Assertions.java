@@ -1,24 +1,19 @@
 package io.keyward.credential.oauth2;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.api.v1alpha1.auth.JwtAssertion;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.keys.JwsSigners;
+import io.keyward.credential.keys.Jwts;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Signs RFC 7523 JWTs: client assertions ({@code privateKeyJwt}) and authorization grants
@@ -39,12 +34,7 @@ final class Assertions {
     SigningKey key = PrivateKeys.parse(context.secrets().get(spec.keyRef), field + ".keyRef");
     JWSAlgorithm algorithm = spec.algorithm == null ? key.algorithm() : JWSAlgorithm.parse(spec.algorithm);
     PrivateKeys.requireFits(key, algorithm, field + ".algorithm");
-    Duration lifetime;
-    try {
-      lifetime = spec.lifetime == null ? DEFAULT_LIFETIME : GoDuration.parse(spec.lifetime, field + ".lifetime");
-    } catch (IllegalArgumentException e) {
-      throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
-    }
+    Duration lifetime = Jwts.lifetime(spec.lifetime, DEFAULT_LIFETIME, field + ".lifetime");
     boolean serviceAccount = key.serviceAccountEmail() != null;
     String issuer = spec.issuer != null ? spec.issuer : serviceAccount ? key.serviceAccountEmail() : defaultIssuer;
     if (issuer == null) {
@@ -55,21 +45,12 @@ final class Assertions {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
         .issuer(issuer)
         .subject(subject)
-        .audience(spec.audience != null ? spec.audience : tokenUrl.toString())
-        .issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(lifetime)))
-        .jwtID(UUID.randomUUID().toString());
+        .audience(spec.audience != null ? spec.audience : tokenUrl.toString());
     if (serviceAccount && scopes != null && !scopes.isEmpty()) {
       claims.claim("scope", String.join(" ", scopes));
     }
     String keyId = spec.keyId != null ? spec.keyId : key.keyId();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(keyId).build(),
-        claims.build());
-    try {
-      jwt.sign(signers.signer(key));
-      return jwt;
-    } catch (JOSEException e) {
-      throw CredentialException.invalidConfiguration(field + ".keyRef", JwsSigners.cannotSign(e, algorithm));
-    }
+    return Jwts.sign(algorithm, keyId, null, claims, now, now.plus(lifetime),
+        Jwts.signer(signers, key, algorithm, field + ".keyRef"), field + ".keyRef");
   }
 }

@@ -168,6 +168,18 @@ class ClientAuthenticationAndJwtBearerTest {
   }
 
   @Test
+  void anAssertionLifetimeUnderOneSecondIsRefusedLikeAMintedTokensTtl() throws Exception {
+    OAuth2Auth a = privateKeyJwt();
+    a.clientAssertion.lifetime = "0s";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> issuer.issue(a, context(pkcs8(rsa.toPrivateKey()))))
+        .isInstanceOfSatisfying(io.keyward.credential.CredentialException.class, e -> {
+          assertThat(e.reason()).isEqualTo("InvalidConfiguration");
+          assertThat(e.getMessage()).isEqualTo("spec.auth.oauth2.clientAssertion.lifetime: must be at least 1s");
+        });
+    assertThat(seen.get()).as("nothing was sent").isNull();
+  }
+
+  @Test
   void eachAssertionHasItsOwnJti() throws Exception {
     issuer.issue(privateKeyJwt(), context(pkcs8(rsa.toPrivateKey())));
     String first = SignedJWT.parse(seen.get().form().get("client_assertion")).getJWTClaimsSet().getJWTID();
