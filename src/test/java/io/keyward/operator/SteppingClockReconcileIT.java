@@ -1,0 +1,176 @@
+package io.keyward.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.keyward.api.v1alpha1.ApiConnectorStatus;
+import io.keyward.credential.http.HttpSender;
+import io.keyward.renewal.Backoff;
+import io.keyward.testing.TokenServer;
+import io.keyward.testing.TokenServer.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The timing logic of the real reconciler, driven by a clock the test moves (DESIGN §4): issue,
+ * renewal, failure, backoff, retry and recovery, with status and schedule asserted at each step.
+ * Tokens live an hour of the test's clock, so the wall clock decides nothing; a reconcile is
+ * brought about by touching a referenced Secret (as a rotation would), and the test waits only for
+ * the operator to have reconciled.
+ */
+class SteppingClockReconcileIT extends OperatorHarness {
+  static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+  /** A clock that stands still until the test moves it. */
+  static final class SteppingClock extends Clock {
+    private volatile Instant now;
+
+    SteppingClock(Instant start) {
+      now = start;
+    }
+
+    void set(Instant instant) {
+      now = instant;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  private final SteppingClock clock = new SteppingClock(T0);
+  private int touches;
+
+  @Test
+  void issueRenewalFailureBackoffRetryAndRecoveryOnTheTestsClock() {
+    operator.close();
+    operator = startOperator(testSettings().withClock(clock)
+        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+
+    // issue
+    create(oauth2("crm"));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    ApiConnectorStatus s = connector("crm").getStatus();
+    assertThat(s.lastIssueReason).isEqualTo("Issuing");
+    assertThat(s.issuedAt).isEqualTo("2026-12-01T10:00:00Z");
+    assertThat(s.expiresAt).isEqualTo("2026-12-01T11:00:00Z");
+    Instant renewAt = Instant.parse(s.renewalTime);
+    // renewed when a third of the hour is left, moved earlier by a few percent of jitter
+    assertThat(renewAt).isBetween(T0.plusSeconds(2100), T0.plusSeconds(2412));
+    assertThat(s.nextCheckTime).isEqualTo(s.renewalTime);
+    assertThat(tokens.issuedCount()).isEqualTo(1);
+
+    // just before the renewal time nothing is due: a reconcile calls nobody
+    clock.set(renewAt.minusSeconds(5));
+    touchAndAwaitReconcile();
+    assertThat(tokens.issuedCount()).isEqualTo(1);
+    assertThat(connector("crm").getStatus().lastIssueReason).isEqualTo("Issuing");
+
+    // renewal
+    Instant renewedAt = renewAt.plusSeconds(1);
+    clock.set(renewedAt);
+    touch();
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    s = await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus(),
+        st -> "RenewalDue".equals(st.lastIssueReason));
+    assertThat(s.issuedAt).isEqualTo(renewedAt.toString());
+    assertThat(s.expiresAt).isEqualTo(renewedAt.plusSeconds(3600).toString());
+    Instant secondRenewal = Instant.parse(s.renewalTime);
+    assertThat(secondRenewal).isAfter(renewedAt.plusSeconds(2000));
+    assertThat(s.nextCheckTime).isEqualTo(s.renewalTime);
+
+    // failure: the provider is down and asks for a minute; the published token stays, Ready stays True
+    tokens.override(r -> new Response(503, "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+        Map.of("Retry-After", "60")));
+    Instant failedAt = secondRenewal.plusSeconds(1);
+    clock.set(failedAt);
+    touch();
+    awaitCondition("crm", "Degraded", "True", "TokenEndpointUnavailable");
+    s = connector("crm").getStatus();
+    assertThat(s.consecutiveFailures).isEqualTo(1);
+    assertThat(s.lastFailureTime).isEqualTo(failedAt.toString());
+    assertThat(s.nextCheckTime).as("the provider's Retry-After beats the 20 s backoff")
+        .isEqualTo(failedAt.plusSeconds(60).toString());
+    assertThat(s.condition("Ready").orElseThrow().status).isEqualTo("True");
+    int calls = tokens.requests().size();
+
+    // backing off: inside the minute nobody is called, however often the connector is reconciled
+    clock.set(failedAt.plusSeconds(30));
+    touchAndAwaitReconcile();
+    touchAndAwaitReconcile();
+    assertThat(tokens.requests()).as("no call while backing off").hasSize(calls);
+    assertThat(connector("crm").getStatus().consecutiveFailures).isEqualTo(1);
+
+    // retry, still failing: the minute asked for again beats the second backoff (40 s ± 20 %)
+    Instant retriedAt = failedAt.plusSeconds(61);
+    clock.set(retriedAt);
+    touch();
+    s = await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus(),
+        st -> st.consecutiveFailures != null && st.consecutiveFailures == 2);
+    assertThat(tokens.requests()).hasSize(calls + 1);
+    assertThat(Instant.parse(s.nextCheckTime)).isEqualTo(retriedAt.plusSeconds(60));
+
+    // recovery: the provider is back; the next retry issues, and the failure is cleared
+    tokens.override(null);
+    clock.set(retriedAt.plusSeconds(61));
+    touch();
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    awaitOutput("crm-credentials", v -> TokenServer.token(3).equals(v.get("token")));
+    s = connector("crm").getStatus();
+    assertThat(s.consecutiveFailures).isZero();
+    assertThat(s.issuedAt).isEqualTo(retriedAt.plusSeconds(61).toString());
+    assertThat(s.nextCheckTime).isEqualTo(s.renewalTime);
+    assertThat(tokens.issuedCount()).isEqualTo(3);
+    assertNoSecretValueLeaked();
+  }
+
+  /** Touches the client secret's metadata (not its value): the Secret informer brings a reconcile. */
+  private void touch() {
+    int n = ++touches;
+    client.secrets().inNamespace(NS).withName("crm-oauth").edit(secret -> {
+      secret.getMetadata().setLabels(Map.of("touched", String.valueOf(n)));
+      return secret;
+    });
+  }
+
+  /** Touches, then waits until the operator has finished two more reconciles. */
+  private void touchAndAwaitReconcile() {
+    double before = reconciles();
+    touch();
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> reconciles() >= before + 1);
+    double after = reconciles();
+    touch(); // a second one, so that at least one whole reconcile ran after the clock moved
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> reconciles() >= after + 1);
+  }
+
+  private double reconciles() {
+    Matcher m = Pattern.compile("^operator_sdk_reconciliations_success_total(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE)
+        .matcher(operator.scrape());
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(2));
+    }
+    return sum;
+  }
+}
