@@ -102,7 +102,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     FailureTracker.Failure failure;
     boolean published = false;
     CredentialException deferred = null; // put off before anything was sent: not a failure
-    String handledBefore = handledRefreshRequest(connector);
+    String handledBefore = handledRefreshRequest(connector, null);
     try {
       spec = ConnectorSettings.of(connector, settings.defaultLifetime());
       stored = state.load(connector, spec.stateSecretName()).orElse(null);
@@ -117,7 +117,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       String fp = fingerprint;
       failure = failures.get(id).filter(f -> fp.equals(f.fingerprint())).orElse(null);
       RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp,
-          failure, handledRefreshRequest(connector), now));
+          failure, handledRefreshRequest(connector, stored), now));
       if (ConnectorSchedule.refreshRequest(connector) != null) {
         handledRequests.put(id, ConnectorSchedule.refreshRequest(connector));
       }
@@ -211,9 +211,19 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
   }
 
-  private String handledRefreshRequest(ApiConnector connector) {
+  /**
+   * The refresh request already acted on: remembered since an attempt in this process (also a failed
+   * one), else the one the state Secret settled, else (objects from before it was kept there) status.
+   */
+  private String handledRefreshRequest(ApiConnector connector, StoredCredential stored) {
     String remembered = handledRequests.get(ResourceID.fromResource(connector));
-    return remembered != null ? remembered : connector.getStatus() == null ? null : connector.getStatus().lastRefreshRequest;
+    if (remembered != null) {
+      return remembered;
+    }
+    if (stored != null && stored.refreshRequest() != null) {
+      return stored.refreshRequest();
+    }
+    return connector.getStatus() == null ? null : connector.getStatus().lastRefreshRequest;
   }
 
   private static long generation(ApiConnector c) {

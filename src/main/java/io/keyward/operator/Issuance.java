@@ -145,7 +145,8 @@ final class Issuance {
     try {
       StoredCredential next = new StoredCredential(issuers.issue(spec.auth(),
           new IssueContext(values, clock, spec.defaultLifetime(), previousState)), fingerprint)
-          .issuedBecause(decision.reason(), decision.message());
+          .issuedBecause(decision.reason(), decision.message())
+          .withRefreshRequest(handledAfter(connector, previous));
       if (spec.validation() != null) {
         validate(connector, spec, next, previous);
       }
@@ -185,6 +186,12 @@ final class Issuance {
       }
       throw failed.withRotatedState(next.credential().state());
     }
+  }
+
+  /** The refresh request this issue settles: the annotation's value now, else the one settled before. */
+  private static String handledAfter(ApiConnector connector, StoredCredential previous) {
+    String now = ConnectorSchedule.refreshRequest(connector);
+    return now != null ? now : previous == null ? null : previous.refreshRequest();
   }
 
   /**

@@ -13,23 +13,31 @@ import java.util.Map;
  * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the state Secret, never mounted by workloads.
  */
 record StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable, String issueReason,
-    String issueMessage) {
+    String issueMessage, String refreshRequest) {
   StoredCredential(IssuedCredential credential, String fingerprint) {
-    this(credential, fingerprint, true, null, null);
+    this(credential, fingerprint, true, null, null, null);
   }
 
   StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable) {
-    this(credential, fingerprint, publishable, null, null);
+    this(credential, fingerprint, publishable, null, null, null);
   }
 
   /** Issued because of {@code reason} (the refresh check that decided), kept with it so status can say so. */
   StoredCredential issuedBecause(String reason, String message) {
-    return new StoredCredential(credential, fingerprint, publishable, reason, message);
+    return new StoredCredential(credential, fingerprint, publishable, reason, message, refreshRequest);
+  }
+
+  /**
+   * With the value of the refresh annotation acted on by now: durable bookkeeping, so that neither a
+   * restart nor a stale status repeats a refresh request (status is no store).
+   */
+  StoredCredential withRefreshRequest(String handled) {
+    return new StoredCredential(credential, fingerprint, publishable, issueReason, issueMessage, handled);
   }
 
   /** The same record with another credential (e.g. with a rotated refresh token in its state). */
   StoredCredential withCredential(IssuedCredential c) {
-    return new StoredCredential(c, fingerprint, publishable, issueReason, issueMessage);
+    return new StoredCredential(c, fingerprint, publishable, issueReason, issueMessage, refreshRequest);
   }
 
   private static final String EXTRA = "extra.";
@@ -39,6 +47,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
   private static final String UNPUBLISHABLE = "unpublishable";
   private static final String ISSUE_REASON = "issue-reason";
   private static final String ISSUE_MESSAGE = "issue-message";
+  private static final String REFRESH_REQUEST = "refresh-request-handled";
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
@@ -47,6 +56,9 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
     data.put("fingerprint", fingerprint);
     if (!publishable) {
       data.put(UNPUBLISHABLE, "true");
+    }
+    if (refreshRequest != null) {
+      data.put(REFRESH_REQUEST, refreshRequest);
     }
     if (issueReason != null) {
       data.put(ISSUE_REASON, issueReason);
@@ -92,7 +104,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
           new IssuedCredential(data.getOrDefault("header-name", ""), data.get("header-value"), data.get("token"),
               data.getOrDefault("token-type", ""), Instant.parse(issuedAt),
               expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices, state, publication(data)),
-          fingerprint, publishable, data.get(ISSUE_REASON), data.get(ISSUE_MESSAGE));
+          fingerprint, publishable, data.get(ISSUE_REASON), data.get(ISSUE_MESSAGE), data.get(REFRESH_REQUEST));
     } catch (java.time.format.DateTimeParseException e) {
       return null;
     } catch (IssuedCredential.UnsafeValueException e) {
