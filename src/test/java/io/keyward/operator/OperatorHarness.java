@@ -176,6 +176,18 @@ abstract class OperatorHarness {
     }
   }
 
+  /** Reconciles the running operator has finished, from JOSDK's own counter on /metrics. */
+  double reconciles() {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("^operator_sdk_reconciliations_success_total(\\{[^}]*\\})? (\\S+)$", java.util.regex.Pattern.MULTILINE)
+        .matcher(operator.scrape());
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(2));
+    }
+    return sum;
+  }
+
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

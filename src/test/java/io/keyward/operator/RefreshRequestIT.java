@@ -7,8 +7,6 @@ import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.testing.TokenServer;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,15 +47,5 @@ class RefreshRequestIT extends OperatorHarness {
     assertThat(tokens.issuedCount()).as("the request was acted on once").isEqualTo(2);
     assertThat(connector("crm").getStatus().lastRefreshRequest).isEqualTo("2026-12-01T23:00:00Z");
     assertNoSecretValueLeaked();
-  }
-
-  private double reconciles() {
-    Matcher m = Pattern.compile("^operator_sdk_reconciliations_success_total(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE)
-        .matcher(operator.scrape());
-    double sum = 0;
-    while (m.find()) {
-      sum += Double.parseDouble(m.group(2));
-    }
-    return sum;
   }
 }
