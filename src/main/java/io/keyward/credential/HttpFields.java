@@ -1,7 +1,5 @@
 package io.keyward.credential;
 
-import io.keyward.api.v1alpha1.SchemaPatterns;
-
 /**
  * The one check on every value that can reach an HTTP header or query string (DESIGN §9: nothing
  * unchecked reaches a header). A value that fails is never echoed: {@link #flaw} describes what is
@@ -13,18 +11,12 @@ import io.keyward.api.v1alpha1.SchemaPatterns;
  * line breaks to some parsers. Credentials, auth schemes and header names are ASCII in practice. The
  * only free text allowed to be Unicode is what never travels raw in a header: a Basic username (it is
  * base64-encoded) and {@code outputFields} values (written to the Secret, not to a header), and
- * those still refuse control characters.
+ * those still refuse control characters. The CRD states the same rules as patterns
+ * ({@code api.v1alpha1.SchemaPatterns}; {@code HeaderInjectionTest} keeps the two in agreement).
  */
 public final class HttpFields {
   /** RFC 7230 {@code tchar} besides letters and digits. */
   private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
-
-  /** The same rules as patterns for the CRD (Java and RE2 read them alike). */
-  public static final String TOKEN_PATTERN = SchemaPatterns.TOKEN;
-  /** Printable US-ASCII and space: no control character (CR, LF, NUL, TAB, DEL, …), nothing beyond ASCII. */
-  public static final String PRINTABLE_PATTERN = SchemaPatterns.PRINTABLE;
-  /** A Secret (or ConfigMap) data key. */
-  public static final String SECRET_KEY_PATTERN = SchemaPatterns.SECRET_KEY;
 
   /** What a value may hold. */
   public enum Rule {

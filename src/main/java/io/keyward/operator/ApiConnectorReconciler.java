@@ -15,6 +15,7 @@ import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.api.v1alpha1.ApiConnectorStatus;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuers;
+import io.keyward.credential.Notice;
 import io.keyward.credential.SecretValues;
 import io.keyward.renewal.RefreshChecks;
 import io.keyward.renewal.RefreshDecision;
@@ -160,9 +161,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
         stored == null ? null : stored.credential(), published, plan, failure,
         deferred != null ? handledBefore : ConnectorSchedule.refreshRequest(connector),
-        deferred == null ? null : new io.keyward.credential.Notice(deferred.reason(), deferred.getMessage()),
+        deferred == null ? null : new Notice(deferred.reason(), deferred.getMessage()),
         stored == null || stored.issueReason() == null ? null
-            : new io.keyward.credential.Notice(stored.issueReason(), stored.issueMessage()),
+            : new Notice(stored.issueReason(), stored.issueMessage()),
         RefreshChecks.nextCheckAt(outlook, now).orElse(null)), now);
     UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
     if (!sameStatus(connector.getStatus(), status)) {

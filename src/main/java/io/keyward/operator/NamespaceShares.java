@@ -54,9 +54,4 @@ final class NamespaceShares {
       inFlight.computeIfPresent(namespace, (k, n) -> n <= 1 ? null : n - 1);
     };
   }
-
-  /** Issuances in flight in {@code namespace}. */
-  int inFlight(String namespace) {
-    return inFlight.getOrDefault(namespace, 0);
-  }
 }
