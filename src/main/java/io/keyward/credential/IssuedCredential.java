@@ -135,6 +135,15 @@ public record IssuedCredential(
         Map.of("query-name", parameter, "query-value", token), List.of());
   }
 
+  /**
+   * Nothing to publish, only the issuer's state (a rotated refresh token, generated keys) to keep:
+   * what is stored when an attempt failed after the provider rotated something, or when a stored
+   * credential can no longer be published. Expired at {@code at}.
+   */
+  public static IssuedCredential stateOnly(Map<String, String> state, KeyPublication publication, Instant at) {
+    return new IssuedCredential("", "", "", "", at, at, Map.of(), List.of(), state, publication);
+  }
+
   /** With further keys for the output Secret (a provider's {@code outputFields}). */
   public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,

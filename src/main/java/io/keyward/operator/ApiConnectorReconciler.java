@@ -17,17 +17,26 @@ import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.Notice;
 import io.keyward.credential.SecretValues;
+import io.keyward.operator.FailureTracker.Failure;
+import io.keyward.operator.FailureTracker.Step;
 import io.keyward.renewal.RefreshChecks;
 import io.keyward.renewal.RefreshDecision;
+import io.keyward.renewal.RefreshInputs;
 import io.keyward.renewal.RenewalPlan;
+import io.keyward.renewal.Standing;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Orchestrates one connector: gather inputs, decide, issue, persist state, project the output
- * Secret, build status, reschedule. Every decision lives in its own class.
+ * Orchestrates one connector, top to bottom: gather, decide, issue and persist, project, settle the
+ * failure record, build status, reschedule. Each step is one call with one typed result; every
+ * decision lives in its own class (the refresh checks in {@code renewal}, the status in
+ * {@link StatusBuilder}).
  */
 @ControllerConfiguration(name = "apiconnector")
 public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
@@ -37,21 +46,24 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final OperatorSettings settings;
   private final FailureTracker failures;
   private final ConnectorMetrics metrics;
-  /** Refresh requests acted on, so that a reconcile on a stale cache does not act twice. */
-  private final java.util.Map<ResourceID, String> handledRequests = new java.util.concurrent.ConcurrentHashMap<>();
-  private Events events;
-  private SecretInputs inputs;
-  private StateStore state;
-  private OutputSecret output;
-  private Issuance issuance;
-  private JwksConfigMap jwks;
+  private final Events givenEvents;
+  /** What needs the Kubernetes client, built once JOSDK hands it over. */
+  private Parts parts;
+
+  private record Parts(SecretInputs inputs, StateStore state, OutputSecret output, JwksConfigMap jwks,
+      Issuance issuance, Events events) {}
+
+  /** Whether the output Secret holds the credential, and why not when writing it failed. */
+  private record Projection(boolean published, Optional<CredentialException> failure) {
+    static final Projection NOTHING = new Projection(false, Optional.empty());
+  }
 
   ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events,
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.metrics = new ConnectorMetrics(registry);
     this.issuers = issuers;
     this.settings = settings;
-    this.events = events;
+    this.givenEvents = events;
     this.failures = new FailureTracker(settings.backoff());
   }
 
@@ -59,180 +71,204 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   public List<EventSource<?, ApiConnector>> prepareEventSources(EventSourceContext<ApiConnector> context) {
     InformerEventSource<Secret, ApiConnector> informer = SecretWatch.create(context);
     var configMaps = JwksConfigMap.informer(context);
-    jwks = new JwksConfigMap(context.getClient(), configMaps);
     Secrets secrets = new Secrets(context.getClient(), informer);
-    inputs = new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()));
-    state = new StateStore(secrets);
-    output = new OutputSecret(secrets);
-    if (events == null) {
-      events = new KubernetesEvents(context.getClient(), settings.clock());
-    }
-    issuance = new Issuance(issuers, state, events, settings.clock(), metrics, settings.maxIssuancesPerNamespace());
+    StateStore state = new StateStore(secrets);
+    Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
+    parts = new Parts(new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel())), state,
+        new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),
+        new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
+            settings.maxIssuancesPerNamespace()), events);
     return List.of(informer, configMaps);
-  }
-
-  /** Forgets what is kept in memory for a connector that was deleted. */
-  void forget(ResourceID id) {
-    failures.clear(id);
-    handledRequests.remove(id);
-    if (issuance != null) {
-      issuance.forget(id);
-    }
-    metrics.forget(id);
-  }
-
-  /** The published JWKS of a connector with generated keys, from the cache. */
-  java.util.Optional<String> publishedJwks(String namespace, String name) {
-    return jwks == null ? java.util.Optional.empty() : jwks.published(namespace, name);
-  }
-
-  /** Waits for in-flight issuances to persist their results; called when the operator stops. */
-  void drain(java.time.Duration timeout) {
-    if (issuance != null) {
-      issuance.drain(timeout);
-    }
   }
 
   @Override
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
     Instant now = settings.clock().instant();
     ResourceID id = ResourceID.fromResource(connector);
-    ConnectorSettings spec = null;
-    StoredCredential stored = null;
-    String fingerprint = null;
-    FailureTracker.Failure failure;
-    boolean published = false;
-    CredentialException deferred = null; // put off before anything was sent: not a failure
-    String handledBefore = handledRefreshRequest(connector, null);
-    try {
-      spec = ConnectorSettings.of(connector, settings.defaultLifetime());
-      stored = state.load(connector, spec.stateSecretName()).orElse(null);
-      // an issued credential not yet written goes first, refresh due or not (DESIGN §3.3)
-      var written = issuance.persistPending(connector, spec, stored);
-      if (written.isPresent()) {
-        stored = written.get();
-        failures.clear(id); // the failed state write is done
-      }
-      var values = inputs.resolve(connector, spec.auth());
-      fingerprint = Fingerprint.of(spec.auth(), values, spec.defaultLifetime(), spec.validation());
-      String fp = fingerprint;
-      failure = failures.get(id).filter(f -> fp.equals(f.fingerprint())).orElse(null);
-      RefreshDecision decision = RefreshChecks.decide(ConnectorSchedule.refreshInputs(connector, spec, stored, fp,
-          failure, handledRefreshRequest(connector, stored), now));
-      if (ConnectorSchedule.refreshRequest(connector) != null) {
-        handledRequests.put(id, ConnectorSchedule.refreshRequest(connector));
-      }
-      if (decision.due()) {
-        stored = issuance.issue(connector, spec, SecretValues.of(values), fp, stored, decision);
-        failure = null;
-      } else if (failure != null && !failure.terminal() && !now.isBefore(failure.retryNotBefore())) {
-        failure = null; // its retry is this reconcile: nothing else was due, so what failed was the write below
-      }
-    } catch (CredentialException e) {
-      if (e.isDeferred()) {
-        deferred = e;
-        String fp = fingerprint;
-        failure = failures.get(id).filter(f -> fp != null && fp.equals(f.fingerprint())).orElse(null);
-        restoreHandledRequest(id, handledBefore); // a deferred refresh request is still to do
-        LOG.debug("{}/{}: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
-            e.reason(), e.getMessage());
-      } else {
-        failure = recordFailure(connector, id, e, fingerprint, now);
-      }
-    } catch (RuntimeException e) {
-      failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
-    }
-    if (stored != null && stored.publishable()) {
-      try {
-        project(connector, spec, stored); // also after a failure: the last good credential stays published
-        published = true;
-      } catch (CredentialException e) {
-        failure = recordFailure(connector, id, e, fingerprint, now);
-      } catch (RuntimeException e) {
-        failure = recordFailure(connector, id, InternalErrors.classify(e, connector), fingerprint, now);
-      }
-    }
-    if (failure == null) {
-      failures.clear(id);
-    }
-    RenewalPlan plan = stored == null ? null : ConnectorSchedule.plan(connector, spec, stored);
-    var outlook = ConnectorSchedule.outlook(stored, plan, failure);
-    ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), new StatusBuilder.Observation(
-        generation(connector), spec == null ? null : spec.auth().type(), spec == null ? null : spec.outputSecretName(),
-        stored == null ? null : stored.credential(), published, plan, failure,
-        deferred != null ? handledBefore : ConnectorSchedule.refreshRequest(connector),
-        deferred == null ? null : new Notice(deferred.reason(), deferred.getMessage()),
-        stored == null || stored.issueReason() == null ? null
-            : new Notice(stored.issueReason(), stored.issueMessage()),
-        RefreshChecks.nextCheckAt(outlook, now).orElse(null)), now);
-    UpdateControl<ApiConnector> control = UpdateControl.noUpdate();
-    if (!sameStatus(connector.getStatus(), status)) {
-      connector.setStatus(status);
-      control = UpdateControl.patchStatus(connector);
-    }
-    metrics.observed(connector, status.condition("Ready").map(c -> "True".equals(c.status)).orElse(false),
-        stored == null ? null : stored.credential().expiresAt(), plan == null ? null : plan.renewAt());
-    RefreshChecks.nextCheck(outlook, now).ifPresent(control::rescheduleAfter);
-    if (deferred != null) {
-      control.rescheduleAfter(deferred.retryAfter().orElse(java.time.Duration.ofSeconds(2)));
-    }
+    Gathered gathered = gather(connector);
+    Optional<Failure> before = failures.get(id);
+    Attempt attempt = decideAndIssue(connector, gathered, before, now);
+    Optional<Holding> holding = attempt.issued().or(gathered::holding);
+    Projection projection = project(connector, gathered.spec(), holding); // also after a failure: the last good stays
+    Optional<Failure> failure = settleFailure(connector, gathered, before, attempt, projection, now);
+    Optional<Holding> publishable = holding.filter(h -> h.stored().publishable());
+    Optional<Instant> nextCheck = RefreshChecks.nextCheck(
+        new Standing(publishable.map(Holding::held), failure.map(Failure::last)), now);
+    ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
+        generation(connector), gathered.spec(), holding, projection.published(), failure,
+        handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
+        nextCheck), now);
+    metrics.observed(connector, status.condition(StatusBuilder.READY).map(c -> "True".equals(c.status)).orElse(false),
+        publishable.map(h -> h.stored().credential().expiresAt()).orElse(null),
+        publishable.flatMap(Holding::plan).map(RenewalPlan::renewAt).orElse(null));
+    UpdateControl<ApiConnector> control = statusUpdate(connector, status);
+    // a deferred issue is tried again soon; otherwise the connector is looked at when the next check is due
+    attempt.deferral().map(e -> e.retryAfter().orElse(DEFERRAL_RETRY))
+        .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, now)))
+        .ifPresent(control::rescheduleAfter);
     return control;
   }
 
-  private void project(ApiConnector connector, ConnectorSettings spec, StoredCredential stored)
-      throws CredentialException {
+  /** When a deferral names no time of its own. */
+  static final Duration DEFERRAL_RETRY = Duration.ofSeconds(2);
+
+  /**
+   * Reads the spec, the state Secret and the referenced Secrets, once. A credential issued earlier but
+   * not yet written goes to the state Secret first, refresh due or not (DESIGN §3.3).
+   */
+  private Gathered gather(ApiConnector connector) {
+    Optional<ConnectorSettings> spec = Optional.empty();
+    Optional<StoredCredential> stored = Optional.empty();
+    boolean flushed = false;
     try {
-      if (stored.credential().publication() != null) {
-        jwks.publish(connector, stored.credential().publication()); // public keys before any token that needs them
+      spec = Optional.of(ConnectorSettings.of(connector, settings.defaultLifetime()));
+      stored = parts.state().load(connector, spec.get().stateSecretName());
+      Optional<StoredCredential> written = parts.issuance().writePending(connector, spec.get(), stored);
+      if (written.isPresent()) {
+        stored = written;
+        flushed = true;
+        failures.clear(ResourceID.fromResource(connector)); // the failed state write is done
       }
-      output.project(connector, spec.outputSecretName(), stored.credential());
+      var values = parts.inputs().resolve(connector, spec.get().auth());
+      var inputs = new Gathered.Inputs(SecretValues.of(values),
+          Fingerprint.of(spec.get().auth(), values, spec.get().defaultLifetime(), spec.get().validation()));
+      return gathered(connector, spec, stored, Optional.of(inputs), flushed, Optional.empty());
+    } catch (CredentialException e) {
+      return gathered(connector, spec, stored, Optional.empty(), flushed, Optional.of(e));
+    } catch (RuntimeException e) {
+      return gathered(connector, spec, stored, Optional.empty(), flushed,
+          Optional.of(InternalErrors.classify(e, connector)));
+    }
+  }
+
+  private static Gathered gathered(ApiConnector connector, Optional<ConnectorSettings> spec,
+      Optional<StoredCredential> stored, Optional<Gathered.Inputs> inputs, boolean flushed,
+      Optional<CredentialException> problem) {
+    Optional<Holding> holding = stored.map(s -> Holding.of(connector, spec.orElseThrow(), s));
+    return new Gathered(spec, holding, inputs, connector.refreshRequest(), flushed, problem);
+  }
+
+  /** Runs the refresh checks on what was gathered and, when a refresh is due, issues and persists. */
+  private Attempt decideAndIssue(ApiConnector connector, Gathered g, Optional<Failure> before, Instant now) {
+    if (g.inputs().isEmpty()) {
+      return Attempt.notGathered(g.problem().orElseThrow());
+    }
+    Gathered.Inputs inputs = g.inputs().get();
+    Optional<String> handled = handledRequest(g.holding(), before);
+    Standing standing = new Standing(g.holding().filter(h -> h.stored().publishable()).map(Holding::held),
+        before.map(Failure::last));
+    RefreshDecision decision = RefreshChecks.decide(new RefreshInputs(standing, inputs.fingerprint(),
+        g.refreshRequest().filter(r -> !handled.equals(Optional.of(r))).isPresent(), now));
+    return decision.due()
+        ? parts.issuance().issue(connector, g.spec().orElseThrow(), inputs, g.holding(), decision, g.refreshRequest())
+        : Attempt.notDue(decision);
+  }
+
+  /** Writes the published keys (before any token that needs them), then the output Secret, from state. */
+  private Projection project(ApiConnector connector, Optional<ConnectorSettings> spec, Optional<Holding> holding) {
+    Optional<StoredCredential> stored = holding.map(Holding::stored).filter(StoredCredential::publishable);
+    if (stored.isEmpty()) {
+      return Projection.NOTHING;
+    }
+    String secretName = spec.orElseThrow().outputSecretName();
+    try {
+      if (stored.get().credential().publication() != null) {
+        parts.jwks().publish(connector, stored.get().credential().publication());
+      }
+      parts.output().project(connector, secretName, stored.get().credential());
+      return new Projection(true, Optional.empty());
     } catch (KubernetesClientException e) {
-      throw CredentialException.transientFailure("OutputWriteFailed",
-          "could not write Secret " + spec.outputSecretName() + " (HTTP " + e.getCode() + ")", null);
-    }
-  }
-
-  private FailureTracker.Failure recordFailure(ApiConnector connector, ResourceID id, CredentialException e,
-      String fingerprint, Instant now) {
-    String previousReason = failures.get(id).map(FailureTracker.Failure::reason).orElse(null);
-    FailureTracker.Failure failure = failures.record(id, e, fingerprint, now, ConnectorSchedule.seed(connector, now));
-    if (!e.reason().equals(previousReason)) {
-      events.warning(connector, e.reason(), e.getMessage());
-    }
-    LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
-        e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
-    return failure;
-  }
-
-  private void restoreHandledRequest(ResourceID id, String handled) {
-    if (handled == null) {
-      handledRequests.remove(id);
-    } else {
-      handledRequests.put(id, handled);
+      return new Projection(false, Optional.of(CredentialException.transientFailure("OutputWriteFailed",
+          "could not write Secret " + secretName + " (HTTP " + e.getCode() + ")", null)));
+    } catch (CredentialException e) {
+      return new Projection(false, Optional.of(e));
+    } catch (RuntimeException e) {
+      return new Projection(false, Optional.of(InternalErrors.classify(e, connector)));
     }
   }
 
   /**
-   * The refresh request already acted on: remembered since an attempt in this process (also a failed
-   * one), else the one the state Secret settled, else (objects from before it was kept there) status.
+   * The failure record after this reconcile: what failed now (the first step that failed counts; a
+   * later one is only logged), else the earlier failure while it still stands (a deferral settles
+   * nothing), else none.
    */
-  private String handledRefreshRequest(ApiConnector connector, StoredCredential stored) {
-    String remembered = handledRequests.get(ResourceID.fromResource(connector));
-    if (remembered != null) {
-      return remembered;
+  private Optional<Failure> settleFailure(ApiConnector connector, Gathered g, Optional<Failure> before,
+      Attempt attempt, Projection projection, Instant now) {
+    Optional<Failure> failed = attempt.failure()
+        .map(e -> record(connector, e, attempt.decision().isPresent() ? Step.ISSUE : Step.GATHER, g, now));
+    if (failed.isEmpty()) {
+      failed = projection.failure().map(e -> record(connector, e, Step.PROJECT, g, now));
+    } else {
+      projection.failure().ifPresent(e -> log(connector, e));
     }
-    if (stored != null && stored.refreshRequest() != null) {
-      return stored.refreshRequest();
+    String fingerprint = g.fingerprint().orElse(null);
+    Optional<Failure> after = failed.isPresent() ? failed
+        : attempt.deferral().isPresent() ? before.filter(f -> Objects.equals(f.fingerprint(), fingerprint))
+        : attempt.issued().isPresent() ? Optional.empty()
+        : before.filter(f -> f.standsAt(fingerprint, now));
+    if (after.isEmpty()) {
+      failures.clear(ResourceID.fromResource(connector));
     }
-    return connector.getStatus() == null ? null : connector.getStatus().lastRefreshRequest;
+    return after;
+  }
+
+  private Failure record(ApiConnector connector, CredentialException e, Step step, Gathered g, Instant now) {
+    ResourceID id = ResourceID.fromResource(connector);
+    String previousReason = failures.get(id).map(Failure::reason).orElse(null);
+    Failure failure = failures.record(id, e, step, g.fingerprint().orElse(null), g.refreshRequest().orElse(null),
+        now, Holding.jitterSeed(connector, now));
+    if (!e.reason().equals(previousReason)) {
+      parts.events().warning(connector, e.reason(), e.getMessage());
+    }
+    log(connector, e);
+    return failure;
+  }
+
+  private static void log(ApiConnector connector, CredentialException e) {
+    LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
+        e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
+  }
+
+  /**
+   * The refresh request already acted on: by the attempt that failed since the last success (kept
+   * with the failure), else by the issue of the credential held (kept in the state Secret).
+   */
+  private static Optional<String> handledRequest(Optional<Holding> holding, Optional<Failure> failure) {
+    return failure.map(Failure::refreshRequest)
+        .or(() -> holding.map(h -> h.stored().refreshRequest()));
+  }
+
+  private static UpdateControl<ApiConnector> statusUpdate(ApiConnector connector, ApiConnectorStatus status) {
+    var mapper = Serialization.jsonMapper();
+    if (connector.getStatus() != null && mapper.valueToTree(connector.getStatus()).equals(mapper.valueToTree(status))) {
+      return UpdateControl.noUpdate();
+    }
+    connector.setStatus(status);
+    return UpdateControl.patchStatus(connector);
   }
 
   private static long generation(ApiConnector c) {
     return c.getMetadata().getGeneration() == null ? 0 : c.getMetadata().getGeneration();
   }
 
-  private static boolean sameStatus(ApiConnectorStatus a, ApiConnectorStatus b) {
-    var mapper = Serialization.jsonMapper();
-    return a != null && mapper.valueToTree(a).equals(mapper.valueToTree(b));
+  /** Forgets what is kept in memory for a connector that was deleted. */
+  void forget(ResourceID id) {
+    failures.clear(id);
+    if (parts != null) {
+      parts.issuance().forget(id);
+    }
+    metrics.forget(id);
+  }
+
+  /** The published JWKS of a connector with generated keys, from the cache. */
+  Optional<String> publishedJwks(String namespace, String name) {
+    return parts == null ? Optional.empty() : parts.jwks().published(namespace, name);
+  }
+
+  /** Waits for in-flight issuances to persist their results; called when the operator stops. */
+  void drain(Duration timeout) {
+    if (parts != null) {
+      parts.issuance().drain(timeout);
+    }
   }
 }

@@ -79,7 +79,7 @@ public final class KeywardOperator implements AutoCloseable {
   /** Spec changes and refresh requests; not our own status patches. */
   static boolean worthReconciling(ApiConnector updated, ApiConnector old) {
     return !java.util.Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
-        || !java.util.Objects.equals(ConnectorSchedule.refreshRequest(updated), ConnectorSchedule.refreshRequest(old))
+        || !updated.refreshRequest().equals(old.refreshRequest())
         || updated.getMetadata().getDeletionTimestamp() != null;
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +42,24 @@ final class StatusBuilder {
     Observation(long generation, String authType, String secretName, IssuedCredential credential,
         boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
       this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null, null, null);
+    }
+
+    /**
+     * From the typed results of one reconcile. A credential kept only for its issuer state (never
+     * published) counts as none.
+     */
+    static Observation of(long generation, Optional<ConnectorSettings> spec, Optional<Holding> holding,
+        boolean published, Optional<FailureTracker.Failure> failure, Optional<String> refreshRequest,
+        Optional<Notice> deferral, Optional<Instant> nextCheck) {
+      Optional<Holding> shown = holding.filter(h -> h.stored().publishable());
+      return new Observation(generation, spec.map(s -> s.auth().type()).orElse(null),
+          spec.map(ConnectorSettings::outputSecretName).orElse(null),
+          shown.map(h -> h.stored().credential()).orElse(null), published,
+          shown.flatMap(Holding::plan).orElse(null), failure.orElse(null), refreshRequest.orElse(null),
+          deferral.orElse(null),
+          shown.map(Holding::stored).filter(st -> st.issueReason() != null)
+              .map(st -> new Notice(st.issueReason(), st.issueMessage())).orElse(null),
+          nextCheck.orElse(null));
     }
   }
 

@@ -18,8 +18,9 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
     this(credential, fingerprint, true, null, null, null);
   }
 
-  StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable) {
-    this(credential, fingerprint, publishable, null, null, null);
+  /** Kept only for the issuer's state in it: never projected, and re-issued at once. */
+  static StoredCredential unpublishable(IssuedCredential credential, String fingerprint) {
+    return new StoredCredential(credential, fingerprint, false, null, null, null);
   }
 
   /** Issued because of {@code reason} (the refresh check that decided), kept with it so status can say so. */
@@ -112,8 +113,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
       // re-issued at once; the issuer's state (a rotated refresh token, generated keys) is kept
       Instant issued = Instant.parse(issuedAt);
       try {
-        return new StoredCredential(new IssuedCredential("", "", "", "", issued, issued, Map.of(), List.of(), state,
-            publication(data)), fingerprint, false);
+        return unpublishable(IssuedCredential.stateOnly(state, publication(data), issued), fingerprint);
       } catch (RuntimeException unusable) {
         return null;
       }

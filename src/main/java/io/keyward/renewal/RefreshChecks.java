@@ -3,12 +3,11 @@ package io.keyward.renewal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * "Is a refresh due?" as an ordered chain of small named checks (cert-manager style): the first
- * that fires decides.
+ * that decides wins, and the last always decides. The verdict's reason and message reach status.
  */
 public final class RefreshChecks {
   /** A user's explicit request wins over everything, backoff included; it is acted on once. */
@@ -17,47 +16,48 @@ public final class RefreshChecks {
       : Optional.empty();
 
   /** A permanent failure is not retried until the spec or a referenced Secret changes. */
-  public static final RefreshCheck AWAITING_CHANGE = in ->
-      in.terminalFailureFingerprint() != null && in.terminalFailureFingerprint().equals(in.currentFingerprint())
-          ? Optional.of(RefreshDecision.notDue("AwaitingChange",
-              "Last attempt failed permanently; waiting for a change of the spec or a referenced Secret"))
-          : Optional.empty();
+  public static final RefreshCheck AWAITING_CHANGE = in -> in.failureOnTheseInputs()
+      .filter(Standing.LastFailure::terminal)
+      .map(f -> RefreshDecision.notDue("AwaitingChange",
+          "Last attempt failed permanently; waiting for a change of the spec or a referenced Secret"));
 
-  public static final RefreshCheck BACKING_OFF = in ->
-      in.retryNotBefore() != null && in.now().isBefore(in.retryNotBefore())
-          ? Optional.of(RefreshDecision.notDue("BackingOff", "Retrying at " + in.retryNotBefore()))
-          : Optional.empty();
+  public static final RefreshCheck BACKING_OFF = in -> in.failureOnTheseInputs()
+      .filter(f -> !f.terminal() && in.now().isBefore(f.retryNotBefore()))
+      .map(f -> RefreshDecision.notDue("BackingOff", "Retrying at " + f.retryNotBefore()));
 
-  public static final RefreshCheck NO_CREDENTIAL = in -> !in.credentialStored()
+  public static final RefreshCheck NO_CREDENTIAL = in -> in.held().isEmpty()
       ? Optional.of(RefreshDecision.due("Issuing", "No credential has been issued yet"))
       : Optional.empty();
 
-  public static final RefreshCheck INPUTS_CHANGED = in ->
-      !Objects.equals(in.storedFingerprint(), in.currentFingerprint())
-          ? Optional.of(RefreshDecision.due("InputsChanged", "The spec or a referenced Secret changed"))
-          : Optional.empty();
+  public static final RefreshCheck INPUTS_CHANGED = in -> in.held()
+      .filter(h -> !in.inputs().equals(h.inputs()))
+      .map(h -> RefreshDecision.due("InputsChanged", "The spec or a referenced Secret changed"));
 
   /** Expired, and past the floor between two issues (a provider handing out expired tokens is not asked in a loop). */
-  public static final RefreshCheck EXPIRED = in ->
-      in.expiresAt() != null && !in.now().isBefore(in.expiresAt())
-          && (in.renewAt() == null || !in.now().isBefore(in.renewAt()))
-          ? Optional.of(RefreshDecision.due("Expired", "The credential expired at " + in.expiresAt()))
-          : Optional.empty();
+  public static final RefreshCheck EXPIRED = in -> in.expired() && (in.renewAt() == null || in.renewalReached())
+      ? Optional.of(RefreshDecision.due("Expired", "The credential expired at " + in.expiresAt()))
+      : Optional.empty();
 
-  public static final RefreshCheck RENEWAL_DUE = in ->
-      in.renewAt() != null && !in.now().isBefore(in.renewAt())
-          ? Optional.of(RefreshDecision.due("RenewalDue", "Renewal time " + in.renewAt() + " reached"))
-          : Optional.empty();
+  public static final RefreshCheck RENEWAL_DUE = in -> in.renewalReached()
+      ? Optional.of(RefreshDecision.due("RenewalDue", "Renewal time " + in.renewAt() + " reached"))
+      : Optional.empty();
+
+  /**
+   * An issue failed transiently and its backoff is over, with nothing above due (a failed refresh
+   * request, say): it is tried again rather than forgotten.
+   */
+  public static final RefreshCheck RETRY_DUE = in -> in.failureOnTheseInputs()
+      .filter(f -> !f.terminal() && f.duringIssue())
+      .map(f -> RefreshDecision.due("Retrying", "Retrying the issue that failed; its backoff is over"));
 
   /**
    * Expired, but sooner after its issue than the renewal floor allows (a provider handing out
    * already-expired tokens): not asked again before the floor.
    */
-  public static final RefreshCheck MINIMUM_INTERVAL = in ->
-      in.expiresAt() != null && !in.now().isBefore(in.expiresAt())
-          ? Optional.of(RefreshDecision.notDue("MinimumInterval", "Expired at " + in.expiresAt()
-              + ", sooner than the minimum refresh interval after its issue; next refresh at " + in.renewAt()))
-          : Optional.empty();
+  public static final RefreshCheck MINIMUM_INTERVAL = in -> in.expired()
+      ? Optional.of(RefreshDecision.notDue("MinimumInterval", "Expired at " + in.expiresAt()
+          + ", sooner than the minimum refresh interval after its issue; next refresh at " + in.renewAt()))
+      : Optional.empty();
 
   /** Nothing fired: the credential is good. Always decides, so it ends the chain. */
   public static final RefreshCheck UP_TO_DATE = in -> Optional.of(RefreshDecision.notDue("UpToDate",
@@ -66,7 +66,7 @@ public final class RefreshChecks {
           : "Valid until " + in.expiresAt() + "; next refresh at " + in.renewAt()));
 
   static final List<RefreshCheck> CHAIN = List.of(REFRESH_REQUESTED, AWAITING_CHANGE, BACKING_OFF, NO_CREDENTIAL,
-      INPUTS_CHANGED, EXPIRED, RENEWAL_DUE, MINIMUM_INTERVAL, UP_TO_DATE);
+      INPUTS_CHANGED, EXPIRED, RENEWAL_DUE, RETRY_DUE, MINIMUM_INTERVAL, UP_TO_DATE);
 
   /** The soonest a connector is looked at again: nothing reconciles more often. */
   public static final Duration MIN_RECHECK = Duration.ofSeconds(1);
@@ -85,35 +85,24 @@ public final class RefreshChecks {
   }
 
   /**
-   * What decides when a connector is looked at next, after a reconcile.
-   *
-   * @param expiresAt the stored credential's expiry, {@code null} when none or it never expires
-   * @param renewAt its planned renewal, {@code null} when none
-   * @param terminalFailure the last attempt failed permanently (waiting for a change)
-   * @param retryNotBefore when a transient failure is retried, {@code null} when none
+   * When to look at a connector again by itself, or empty when only a change (an event) can make
+   * anything due: the retry of a transient failure, else, after a permanent failure, the expiry (so
+   * that Ready turns False when the last credential lapses), else the renewal time.
    */
-  public record Outlook(Instant expiresAt, Instant renewAt, boolean terminalFailure, Instant retryNotBefore) {}
-
-  /**
-   * When to look again, or empty when only a change (an event) can make anything due: the retry of
-   * a transient failure, else, after a permanent failure, the expiry (so that Ready turns False when
-   * the last credential lapses), else the renewal time. Never sooner than {@link #MIN_RECHECK}.
-   */
-  public static Optional<Duration> nextCheck(Outlook o, Instant now) {
-    return nextCheckAt(o, now).map(at -> {
-      Duration d = Duration.between(now, at);
-      return d.compareTo(MIN_RECHECK) < 0 ? MIN_RECHECK : d;
-    });
+  public static Optional<Instant> nextCheck(Standing s, Instant now) {
+    Optional<Standing.LastFailure> failure = s.failure();
+    if (failure.isPresent() && !failure.get().terminal()) {
+      return Optional.of(failure.get().retryNotBefore());
+    }
+    if (failure.isPresent()) {
+      return s.held().map(Standing.Held::expiresAt).filter(at -> at.isAfter(now));
+    }
+    return s.held().map(Standing.Held::renewAt);
   }
 
-  /** The instant {@link #nextCheck} aims at (before the floor), as status shows it. */
-  public static Optional<Instant> nextCheckAt(Outlook o, Instant now) {
-    if (o.retryNotBefore() != null && !o.terminalFailure()) {
-      return Optional.of(o.retryNotBefore());
-    }
-    if (o.terminalFailure()) {
-      return o.expiresAt() != null && o.expiresAt().isAfter(now) ? Optional.of(o.expiresAt()) : Optional.empty();
-    }
-    return Optional.ofNullable(o.renewAt());
+  /** How long to wait for {@code at}: never less than {@link #MIN_RECHECK}. */
+  public static Duration delayUntil(Instant at, Instant now) {
+    Duration d = Duration.between(now, at);
+    return d.compareTo(MIN_RECHECK) < 0 ? MIN_RECHECK : d;
   }
 }

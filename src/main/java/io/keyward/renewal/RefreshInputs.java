@@ -1,27 +1,39 @@
 package io.keyward.renewal;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
- * What the refresh checks look at.
+ * What the refresh checks look at, built once per reconcile.
  *
- * @param credentialStored whether a credential was issued and persisted
- * @param expiresAt its expiry, {@code null} when it never expires
- * @param currentFingerprint digest of the current spec and referenced Secret values
- * @param storedFingerprint digest of the inputs the stored credential was issued from
- * @param renewAt the planned renewal time, {@code null} when none
- * @param terminalFailureFingerprint the inputs of a permanently failed attempt, {@code null} when none
- * @param retryNotBefore when a transient failure may be retried, {@code null} when none
- * @param refreshRequested a user asked for a refresh that has not been acted on yet
+ * @param standing the credential held and the failure since the last success
+ * @param inputs digest of the current spec and referenced Secret values
+ * @param refreshRequested a user asked for a refresh that no issue (nor failed attempt) has acted on yet
  * @param now the current time
  */
-public record RefreshInputs(
-    boolean credentialStored,
-    Instant expiresAt,
-    String currentFingerprint,
-    String storedFingerprint,
-    Instant renewAt,
-    String terminalFailureFingerprint,
-    Instant retryNotBefore,
-    boolean refreshRequested,
-    Instant now) {}
+public record RefreshInputs(Standing standing, String inputs, boolean refreshRequested, Instant now) {
+  Optional<Standing.Held> held() {
+    return standing.held();
+  }
+
+  /** The failure since the last success, if it was on these same inputs (a change makes it moot). */
+  Optional<Standing.LastFailure> failureOnTheseInputs() {
+    return standing.failure().filter(f -> inputs.equals(f.inputs()));
+  }
+
+  Instant expiresAt() {
+    return held().map(Standing.Held::expiresAt).orElse(null);
+  }
+
+  Instant renewAt() {
+    return held().map(Standing.Held::renewAt).orElse(null);
+  }
+
+  boolean expired() {
+    return expiresAt() != null && !now.isBefore(expiresAt());
+  }
+
+  boolean renewalReached() {
+    return renewAt() != null && !now.isBefore(renewAt());
+  }
+}

@@ -176,6 +176,15 @@ abstract class OperatorHarness {
     }
   }
 
+  /** Sets the refresh annotation, retrying a write that races the operator's status patch. */
+  void requestRefresh(String name, String value) {
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        client.resources(ApiConnector.class).inNamespace(NS).withName(name).edit(c -> {
+          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, value);
+          return c;
+        }));
+  }
+
   /** Reconciles the running operator has finished, from JOSDK's own counter on /metrics. */
   double reconciles() {
     java.util.regex.Matcher m = java.util.regex.Pattern

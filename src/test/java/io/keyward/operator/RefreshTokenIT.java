@@ -201,11 +201,13 @@ class RefreshTokenIT extends OperatorHarness {
     assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).as("the last good one stays")
         .isEqualTo(TokenServer.token(1));
 
-    // the provider's next answer is usable: the next refresh presents the token it rotated last
+    // the provider's next answer is usable: the failed refresh request is tried again after its backoff,
+    // presenting the token it rotated last
     tokens.override(null);
-    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
-    requestRefresh("crm", "2026-12-01T22:05:00Z");
     awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    assertThat(connector("crm").getStatus().lastIssueReason).isEqualTo("Retrying");
+    assertThat(connector("crm").getStatus().lastRefreshRequest).isEqualTo("2026-12-01T22:00:00Z");
     assertThat(unusable.get()).isGreaterThanOrEqualTo(1);
     assertThat(tokens.invalidGrants()).as("no refresh token was lost").isZero();
     tokens.liveRefreshTokens().forEach(secretValues::add);
@@ -237,6 +239,44 @@ class RefreshTokenIT extends OperatorHarness {
     awaitOutput("crm-credentials", v -> !TokenServer.token(1).equals(v.get("token")));
     assertThat(tokens.requests().get(tokens.requests().size() - 1).form())
         .containsEntry("refresh_token", "seed-after-reauthorisation-9z");
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aFirstAnswerThatCannotBePublishedStillKeepsTheRefreshTokenItRotated() {
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    AtomicInteger unusable = new AtomicInteger();
+    // the provider spends the seed and rotates it, but its first access token would split a header
+    tokens.override(r -> {
+      String next = tokens.rotateRefreshToken(r.form().get("refresh_token"));
+      if (next == null) {
+        return TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}");
+      }
+      secretValues.add(next);
+      unusable.incrementAndGet();
+      return TokenServer.Response.json(200, "{\"access_token\":\"at-x\\r\\nX-Injected: 1\",\"token_type\":\"Bearer\","
+          + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
+    });
+    create(refreshing("crm"));
+    awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
+    // nothing is published, but the rotated refresh token is in the state Secret, not lost with the answer
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
+            .isEqualTo(tokens.liveRefreshTokens().iterator().next()));
+    assertThat(cluster.secretValues(NS, "crm-credentials")).isNull();
+    assertThat(connector("crm").getStatus().condition("Ready").orElseThrow().status).isEqualTo("False");
+
+    // the provider's next answer is usable: the retry presents the rotated token, not the spent seed
+    tokens.override(null);
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(unusable.get()).isGreaterThanOrEqualTo(1);
+    assertThat(tokens.invalidGrants()).as("no refresh token was lost").isZero();
+    assertThat(tokens.requests().stream().map(r -> r.form().get("refresh_token")))
+        .as("the seed is presented once").containsOnlyOnce(SEED);
     tokens.liveRefreshTokens().forEach(secretValues::add);
     assertNoSecretValueLeaked();
   }

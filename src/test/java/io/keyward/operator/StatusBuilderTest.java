@@ -27,7 +27,7 @@ class StatusBuilderTest {
 
   static FailureTracker.Failure transientFailure(int count) {
     return new FailureTracker.Failure("TokenEndpointUnavailable", "token endpoint answered HTTP 503", false, "fp",
-        count, T1, T1.plusSeconds(10));
+        count, T1, T1.plusSeconds(10), FailureTracker.Step.ISSUE, null);
   }
 
   @Test
@@ -81,7 +81,7 @@ class StatusBuilderTest {
   @Test
   void withoutACredentialTheFailureIsTheReadyReason() {
     var f = new FailureTracker.Failure("SecretNotFound", "Secret sales/crm-oauth (key client-secret) does not exist",
-        true, null, 1, T0, null);
+        true, null, 1, T0, null, FailureTracker.Step.GATHER, null);
     ApiConnectorStatus s = StatusBuilder.build(null, observed(null, false, null, f), T0);
 
     assertThat(condition(s, "Ready")).satisfies(c -> {

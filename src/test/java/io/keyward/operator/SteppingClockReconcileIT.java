@@ -143,6 +143,51 @@ class SteppingClockReconcileIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  @Test
+  void aRefreshRequestThatFailsIsTriedAgainAfterItsBackoffAndOnlyThen() {
+    operator.close();
+    operator = startOperator(testSettings().withClock(clock)
+        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+
+    // the user asks for a refresh while the provider is down
+    tokens.override(r -> new Response(503, "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+        Map.of("Retry-After", "60")));
+    Instant requestedAt = T0.plusSeconds(600);
+    clock.set(requestedAt);
+    requestRefresh("crm", "2026-12-01T10:10:00Z");
+    awaitCondition("crm", "Degraded", "True", "TokenEndpointUnavailable");
+    ApiConnectorStatus s = connector("crm").getStatus();
+    assertThat(s.lastRefreshRequest).as("acted on, though it failed").isEqualTo("2026-12-01T10:10:00Z");
+    assertThat(s.nextCheckTime).isEqualTo(requestedAt.plusSeconds(60).toString());
+    assertThat(s.condition("Ready").orElseThrow().status).as("the last good token stays").isEqualTo("True");
+    int calls = tokens.requests().size();
+
+    // backing off: the request is not repeated on every reconcile
+    clock.set(requestedAt.plusSeconds(30));
+    touchAndAwaitReconcile();
+    assertThat(tokens.requests()).as("no call while backing off").hasSize(calls);
+
+    // after the backoff the failed request is tried again (not forgotten), and succeeds
+    tokens.override(null);
+    clock.set(requestedAt.plusSeconds(61));
+    touch();
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    s = await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus(),
+        st -> "Retrying".equals(st.lastIssueReason) && "False".equals(st.condition("Degraded").orElseThrow().status));
+    assertThat(s.lastIssueMessage).contains("backoff is over");
+    assertThat(s.consecutiveFailures).isZero();
+    assertThat(s.nextCheckTime).isEqualTo(s.renewalTime);
+
+    // settled: the same request is not acted on again
+    touchAndAwaitReconcile();
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+    assertNoSecretValueLeaked();
+  }
+
   /** Touches the client secret's metadata (not its value): the Secret informer brings a reconcile. */
   private void touch() {
     int n = ++touches;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,12 +18,29 @@ class RefreshChecksTest {
 
   static RefreshInputs in(boolean stored, Instant expiresAt, String current, String storedFp, Instant renewAt,
       String terminalFp, Instant retryNotBefore) {
-    return new RefreshInputs(stored, expiresAt, current, storedFp, renewAt, terminalFp, retryNotBefore, false, NOW);
+    return in(stored, expiresAt, current, storedFp, renewAt, terminalFp, retryNotBefore, false);
+  }
+
+  /** A transient failure (retryNotBefore set) is on the current inputs; {@code duringIssue} says whether an issue failed. */
+  static RefreshInputs in(boolean stored, Instant expiresAt, String current, String storedFp, Instant renewAt,
+      String terminalFp, Instant retryNotBefore, boolean duringIssue) {
+    Optional<Standing.Held> held = stored ? Optional.of(new Standing.Held(storedFp, expiresAt, renewAt)) : Optional.empty();
+    Optional<Standing.LastFailure> failure = terminalFp != null
+        ? Optional.of(new Standing.LastFailure(true, terminalFp, null, true))
+        : retryNotBefore != null ? Optional.of(new Standing.LastFailure(false, current, retryNotBefore, duringIssue))
+        : Optional.empty();
+    return new RefreshInputs(new Standing(held, failure), current, false, NOW);
   }
 
   static RefreshInputs requested(RefreshInputs in) {
-    return new RefreshInputs(in.credentialStored(), in.expiresAt(), in.currentFingerprint(), in.storedFingerprint(),
-        in.renewAt(), in.terminalFailureFingerprint(), in.retryNotBefore(), true, in.now());
+    return new RefreshInputs(in.standing(), in.inputs(), true, in.now());
+  }
+
+  static RefreshInputs failedOn(RefreshInputs in, String otherInputs) {
+    var f = in.standing().failure().orElseThrow();
+    return new RefreshInputs(new Standing(in.standing().held(), Optional.of(
+        new Standing.LastFailure(f.terminal(), otherInputs, f.retryNotBefore(), f.duringIssue()))), in.inputs(), false,
+        in.now());
   }
 
   static Stream<Arguments> table() {
@@ -45,7 +63,19 @@ class RefreshChecksTest {
         Arguments.of("requested while backing off", requested(in(true, EARLIER, "a", "a", EARLIER, null, LATER)), true,
             "RefreshRequested"),
         Arguments.of("requested after a permanent failure", requested(in(false, null, "a", null, null, "a", null)), true,
-            "RefreshRequested"));
+            "RefreshRequested"),
+        Arguments.of("a failed issue whose backoff is over is tried again (a failed refresh request, say)",
+            in(true, LATER, "a", "a", LATER, null, EARLIER, true), true, "Retrying"),
+        Arguments.of("a failed issue still backing off waits", in(true, LATER, "a", "a", LATER, null, LATER, true), false,
+            "BackingOff"),
+        Arguments.of("a failed output write whose backoff is over issues nothing",
+            in(true, LATER, "a", "a", LATER, null, EARLIER, false), false, "UpToDate"),
+        Arguments.of("a renewal due after a failed issue keeps its own reason",
+            in(true, LATER, "a", "a", NOW, null, EARLIER, true), true, "RenewalDue"),
+        Arguments.of("a backoff on other inputs does not hold back their change",
+            failedOn(in(true, LATER, "b", "a", LATER, null, LATER, true), "a"), true, "InputsChanged"),
+        Arguments.of("a permanent failure on other inputs does not hold back the renewal",
+            failedOn(in(true, LATER, "a", "a", NOW, "x", null), "x"), true, "RenewalDue"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -57,31 +87,45 @@ class RefreshChecksTest {
     assertThat(d.message()).isNotBlank();
   }
 
+  static Standing standing(Instant expiresAt, Instant renewAt, boolean terminal, Instant retryNotBefore) {
+    return new Standing(Optional.of(new Standing.Held("a", expiresAt, renewAt)),
+        terminal ? Optional.of(new Standing.LastFailure(true, "a", null, true))
+            : retryNotBefore != null ? Optional.of(new Standing.LastFailure(false, "a", retryNotBefore, true))
+            : Optional.empty());
+  }
+
   static Stream<Arguments> nextChecks() {
     Instant soon = NOW.plusMillis(300);
     return Stream.of(
-        Arguments.of("renewal planned", new RefreshChecks.Outlook(LATER, NOW.plusSeconds(30), false, null),
+        Arguments.of("renewal planned", standing(LATER, NOW.plusSeconds(30), false, null), NOW.plusSeconds(30),
             Duration.ofSeconds(30)),
         Arguments.of("retry after a transient failure wins over the renewal",
-            new RefreshChecks.Outlook(LATER, NOW.plusSeconds(30), false, NOW.plusSeconds(5)), Duration.ofSeconds(5)),
-        Arguments.of("a retry already due is looked at after the floor",
-            new RefreshChecks.Outlook(LATER, LATER, false, EARLIER), Duration.ofSeconds(1)),
-        Arguments.of("a renewal already due is looked at after the floor",
-            new RefreshChecks.Outlook(LATER, EARLIER, false, null), Duration.ofSeconds(1)),
-        Arguments.of("a renewal sooner than the floor waits for it",
-            new RefreshChecks.Outlook(LATER, soon, false, null), Duration.ofSeconds(1)),
+            standing(LATER, NOW.plusSeconds(30), false, NOW.plusSeconds(5)), NOW.plusSeconds(5), Duration.ofSeconds(5)),
+        Arguments.of("a retry already due is looked at after the floor", standing(LATER, LATER, false, EARLIER), EARLIER,
+            Duration.ofSeconds(1)),
+        Arguments.of("a renewal already due is looked at after the floor", standing(LATER, EARLIER, false, null),
+            EARLIER, Duration.ofSeconds(1)),
+        Arguments.of("a renewal sooner than the floor waits for the floor", standing(LATER, soon, false, null), soon,
+            Duration.ofSeconds(1)),
         Arguments.of("a permanent failure waits for a change, but looks when the credential lapses",
-            new RefreshChecks.Outlook(NOW.plusSeconds(90), NOW.plusSeconds(30), true, null), Duration.ofSeconds(90)),
+            standing(NOW.plusSeconds(90), NOW.plusSeconds(30), true, null), NOW.plusSeconds(90), Duration.ofSeconds(90)),
         Arguments.of("a permanent failure with nothing valid waits for a change only",
-            new RefreshChecks.Outlook(EARLIER, EARLIER, true, null), null),
-        Arguments.of("a credential that never expires needs no look",
-            new RefreshChecks.Outlook(null, null, false, null), null));
+            standing(EARLIER, EARLIER, true, null), null, null),
+        Arguments.of("a permanent failure of a credential that never expires waits for a change only",
+            standing(null, null, true, null), null, null),
+        Arguments.of("a credential that never expires needs no look", standing(null, null, false, null), null, null),
+        Arguments.of("nothing held and nothing failed needs no look", Standing.NOTHING, null, null),
+        Arguments.of("nothing held, a transient failure: its retry",
+            new Standing(Optional.empty(), Optional.of(new Standing.LastFailure(false, null, NOW.plusSeconds(7), false))),
+            NOW.plusSeconds(7), Duration.ofSeconds(7)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("nextChecks")
-  void nextCheck(String name, RefreshChecks.Outlook outlook, Duration expected) {
-    assertThat(RefreshChecks.nextCheck(outlook, NOW).orElse(null)).isEqualTo(expected);
+  void nextCheck(String name, Standing standing, Instant at, Duration delay) {
+    assertThat(RefreshChecks.nextCheck(standing, NOW).orElse(null)).isEqualTo(at);
+    assertThat(RefreshChecks.nextCheck(standing, NOW).map(t -> RefreshChecks.delayUntil(t, NOW)).orElse(null))
+        .isEqualTo(delay);
   }
 
   @Test

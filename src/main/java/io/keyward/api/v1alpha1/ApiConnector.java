@@ -48,6 +48,13 @@ public class ApiConnector extends CustomResource<ApiConnectorSpec, ApiConnectorS
     super.setStatus(status);
   }
 
+  /** The value of the refresh annotation; empty when it is not set or blank. */
+  public java.util.Optional<String> refreshRequest() {
+    var annotations = getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(REFRESH_REQUESTED_AT);
+    return value == null || value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(value);
+  }
+
   @Override
   protected ApiConnectorStatus initStatus() {
     return new ApiConnectorStatus();

@@ -1,0 +1,75 @@
+package io.keyward.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.credential.CredentialException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the state Secret, and keeps what it could not write: a credential a provider issued is
+ * written on the next reconcile, before anything else, instead of asking the provider again (DESIGN
+ * §3: a rotated refresh token is never dropped and never replaced by a second provider call).
+ */
+final class StateWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
+  private final StateStore state;
+  private final Map<ResourceID, StoredCredential> pending = new ConcurrentHashMap<>();
+
+  StateWriter(StateStore state) {
+    this.state = state;
+  }
+
+  /** Writes {@code next}; on failure keeps it for {@link #writePending}. */
+  void write(ApiConnector connector, ConnectorSettings spec, StoredCredential next) throws CredentialException {
+    try {
+      state.save(connector, spec.stateSecretName(), next);
+    } catch (KubernetesClientException e) {
+      pending.put(ResourceID.fromResource(connector), next);
+      throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
+          + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
+          null);
+    } catch (RuntimeException e) {
+      // whatever went wrong, what the provider answered is kept and written on retry, never dropped
+      pending.put(ResourceID.fromResource(connector), next);
+      throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
+          + spec.stateSecretName() + " (" + e.getClass().getSimpleName()
+          + "); the new credential is kept and written on retry", null).classified("state_write_failed");
+    }
+  }
+
+  boolean hasPending(ResourceID id) {
+    return pending.containsKey(id);
+  }
+
+  /**
+   * Writes the credential kept from an earlier failed write, whatever its inputs or expiry (it may
+   * carry the only refresh token the provider still accepts), unless the state Secret already holds
+   * one issued later (by a former leader).
+   *
+   * @param stored what the state Secret holds now
+   * @return the credential written, or the later one found; empty when nothing was pending
+   */
+  Optional<StoredCredential> writePending(ApiConnector connector, ConnectorSettings spec,
+      Optional<StoredCredential> stored) throws CredentialException {
+    StoredCredential kept = pending.remove(ResourceID.fromResource(connector));
+    if (kept == null) {
+      return Optional.empty();
+    }
+    if (stored.isPresent() && stored.get().credential().issuedAt().isAfter(kept.credential().issuedAt())) {
+      LOG.warn("{}/{}: the state Secret holds a credential issued after the unwritten one; keeping the newer",
+          connector.getMetadata().getNamespace(), connector.getMetadata().getName());
+      return stored;
+    }
+    write(connector, spec, kept);
+    return Optional.of(kept);
+  }
+
+  void forget(ResourceID id) {
+    pending.remove(id);
+  }
+}
