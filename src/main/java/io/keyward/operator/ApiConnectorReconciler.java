@@ -16,9 +16,7 @@ import io.keyward.api.v1alpha1.ApiConnectorStatus;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.Notice;
-import io.keyward.credential.SecretValues;
 import io.keyward.operator.FailureTracker.Failure;
-import io.keyward.operator.FailureTracker.Step;
 import io.keyward.renewal.RefreshChecks;
 import io.keyward.renewal.RefreshDecision;
 import io.keyward.renewal.RefreshInputs;
@@ -27,10 +25,7 @@ import io.keyward.renewal.Standing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Orchestrates one connector, top to bottom: gather, decide, issue and persist, project, settle the
@@ -40,18 +35,18 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = "apiconnector")
 public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
-  private static final Logger LOG = LoggerFactory.getLogger(ApiConnectorReconciler.class);
+  /** When a deferral names no time of its own. */
+  static final Duration DEFERRAL_RETRY = Duration.ofSeconds(2);
 
   private final CredentialIssuers issuers;
   private final OperatorSettings settings;
-  private final FailureTracker failures;
   private final ConnectorMetrics metrics;
   private final Events givenEvents;
   /** What needs the Kubernetes client, built once JOSDK hands it over. */
   private Parts parts;
 
-  private record Parts(SecretInputs inputs, StateStore state, OutputSecret output, JwksConfigMap jwks,
-      Issuance issuance, Events events) {}
+  private record Parts(Gatherer gatherer, Issuance issuance, OutputSecret output, JwksConfigMap jwks,
+      FailureTracker failures) {}
 
   /** Whether the output Secret holds the credential, and why not when writing it failed. */
   private record Projection(boolean published, Optional<CredentialException> failure) {
@@ -64,7 +59,6 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     this.issuers = issuers;
     this.settings = settings;
     this.givenEvents = events;
-    this.failures = new FailureTracker(settings.backoff());
   }
 
   @Override
@@ -74,26 +68,26 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Secrets secrets = new Secrets(context.getClient(), informer);
     StateStore state = new StateStore(secrets);
     Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
-    parts = new Parts(new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel())), state,
+    Issuance issuance = new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
+        settings.maxIssuancesPerNamespace());
+    parts = new Parts(new Gatherer(settings.defaultLifetime(), state, issuance,
+        new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
         new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),
-        new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
-            settings.maxIssuancesPerNamespace()), events);
+        new FailureTracker(settings.backoff(), events));
     return List.of(informer, configMaps);
   }
 
   @Override
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
     Instant now = settings.clock().instant();
-    ResourceID id = ResourceID.fromResource(connector);
-    Gathered gathered = gather(connector);
-    Optional<Failure> before = failures.get(id);
+    Gathered gathered = parts.gatherer().gather(connector);
+    Optional<Failure> before = parts.failures().before(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);
     Optional<Holding> holding = attempt.issued().or(gathered::holding);
     Projection projection = project(connector, gathered.spec(), holding); // also after a failure: the last good stays
-    Optional<Failure> failure = settleFailure(connector, gathered, before, attempt, projection, now);
-    Optional<Holding> publishable = holding.filter(h -> h.stored().publishable());
-    Optional<Instant> nextCheck = RefreshChecks.nextCheck(
-        new Standing(publishable.map(Holding::held), failure.map(Failure::last)), now);
+    Optional<Failure> failure = parts.failures().settle(connector, gathered, before, attempt, projection.failure(), now);
+    Optional<Holding> publishable = holding.filter(Holding::publishable);
+    Optional<Instant> nextCheck = RefreshChecks.nextCheck(standing(holding, failure), now);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
         generation(connector), gathered.spec(), holding, projection.published(), failure,
         handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
@@ -109,45 +103,6 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     return control;
   }
 
-  /** When a deferral names no time of its own. */
-  static final Duration DEFERRAL_RETRY = Duration.ofSeconds(2);
-
-  /**
-   * Reads the spec, the state Secret and the referenced Secrets, once. A credential issued earlier but
-   * not yet written goes to the state Secret first, refresh due or not (DESIGN §3.3).
-   */
-  private Gathered gather(ApiConnector connector) {
-    Optional<ConnectorSettings> spec = Optional.empty();
-    Optional<StoredCredential> stored = Optional.empty();
-    boolean flushed = false;
-    try {
-      spec = Optional.of(ConnectorSettings.of(connector, settings.defaultLifetime()));
-      stored = parts.state().load(connector, spec.get().stateSecretName());
-      Optional<StoredCredential> written = parts.issuance().writePending(connector, spec.get(), stored);
-      if (written.isPresent()) {
-        stored = written;
-        flushed = true;
-        failures.clear(ResourceID.fromResource(connector)); // the failed state write is done
-      }
-      var values = parts.inputs().resolve(connector, spec.get().auth());
-      var inputs = new Gathered.Inputs(SecretValues.of(values),
-          Fingerprint.of(spec.get().auth(), values, spec.get().defaultLifetime(), spec.get().validation()));
-      return gathered(connector, spec, stored, Optional.of(inputs), flushed, Optional.empty());
-    } catch (CredentialException e) {
-      return gathered(connector, spec, stored, Optional.empty(), flushed, Optional.of(e));
-    } catch (RuntimeException e) {
-      return gathered(connector, spec, stored, Optional.empty(), flushed,
-          Optional.of(InternalErrors.classify(e, connector)));
-    }
-  }
-
-  private static Gathered gathered(ApiConnector connector, Optional<ConnectorSettings> spec,
-      Optional<StoredCredential> stored, Optional<Gathered.Inputs> inputs, boolean flushed,
-      Optional<CredentialException> problem) {
-    Optional<Holding> holding = stored.map(s -> Holding.of(connector, spec.orElseThrow(), s));
-    return new Gathered(spec, holding, inputs, connector.refreshRequest(), flushed, problem);
-  }
-
   /** Runs the refresh checks on what was gathered and, when a refresh is due, issues and persists. */
   private Attempt decideAndIssue(ApiConnector connector, Gathered g, Optional<Failure> before, Instant now) {
     if (g.inputs().isEmpty()) {
@@ -155,9 +110,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
     Gathered.Inputs inputs = g.inputs().get();
     Optional<String> handled = handledRequest(g.holding(), before);
-    Standing standing = new Standing(g.holding().filter(h -> h.stored().publishable()).map(Holding::held),
-        before.map(Failure::last));
-    RefreshDecision decision = RefreshChecks.decide(new RefreshInputs(standing, inputs.fingerprint(),
+    RefreshDecision decision = RefreshChecks.decide(new RefreshInputs(standing(g.holding(), before), inputs.fingerprint(),
         g.refreshRequest().filter(r -> !handled.equals(Optional.of(r))).isPresent(), now));
     return decision.due()
         ? parts.issuance().issue(connector, g.spec().orElseThrow(), inputs, g.holding(), decision, g.refreshRequest())
@@ -166,7 +119,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
 
   /** Writes the published keys (before any token that needs them), then the output Secret, from state. */
   private Projection project(ApiConnector connector, Optional<ConnectorSettings> spec, Optional<Holding> holding) {
-    Optional<StoredCredential> stored = holding.map(Holding::stored).filter(StoredCredential::publishable);
+    Optional<StoredCredential> stored = holding.filter(Holding::publishable).map(Holding::stored);
     if (stored.isEmpty()) {
       return Projection.NOTHING;
     }
@@ -187,46 +140,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
   }
 
-  /**
-   * The failure record after this reconcile: what failed now (the first step that failed counts; a
-   * later one is only logged), else the earlier failure while it still stands (a deferral settles
-   * nothing), else none.
-   */
-  private Optional<Failure> settleFailure(ApiConnector connector, Gathered g, Optional<Failure> before,
-      Attempt attempt, Projection projection, Instant now) {
-    Optional<Failure> failed = attempt.failure()
-        .map(e -> record(connector, e, attempt.decision().isPresent() ? Step.ISSUE : Step.GATHER, g, now));
-    if (failed.isEmpty()) {
-      failed = projection.failure().map(e -> record(connector, e, Step.PROJECT, g, now));
-    } else {
-      projection.failure().ifPresent(e -> log(connector, e));
-    }
-    String fingerprint = g.fingerprint().orElse(null);
-    Optional<Failure> after = failed.isPresent() ? failed
-        : attempt.deferral().isPresent() ? before.filter(f -> Objects.equals(f.fingerprint(), fingerprint))
-        : attempt.issued().isPresent() ? Optional.empty()
-        : before.filter(f -> f.standsAt(fingerprint, now));
-    if (after.isEmpty()) {
-      failures.clear(ResourceID.fromResource(connector));
-    }
-    return after;
-  }
-
-  private Failure record(ApiConnector connector, CredentialException e, Step step, Gathered g, Instant now) {
-    ResourceID id = ResourceID.fromResource(connector);
-    String previousReason = failures.get(id).map(Failure::reason).orElse(null);
-    Failure failure = failures.record(id, e, step, g.fingerprint().orElse(null), g.refreshRequest().orElse(null),
-        now, Holding.jitterSeed(connector, now));
-    if (!e.reason().equals(previousReason)) {
-      parts.events().warning(connector, e.reason(), e.getMessage());
-    }
-    log(connector, e);
-    return failure;
-  }
-
-  private static void log(ApiConnector connector, CredentialException e) {
-    LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
-        e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
+  /** Where the connector stands: a credential held only for its issuer state counts as none. */
+  private static Standing standing(Optional<Holding> holding, Optional<Failure> failure) {
+    return new Standing(holding.filter(Holding::publishable).map(Holding::held), failure.map(Failure::last));
   }
 
   /**
@@ -253,8 +169,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
 
   /** Forgets what is kept in memory for a connector that was deleted. */
   void forget(ResourceID id) {
-    failures.clear(id);
     if (parts != null) {
+      parts.failures().clear(id);
       parts.issuance().forget(id);
     }
     metrics.forget(id);

@@ -1,6 +1,7 @@
 package io.keyward.operator;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialException;
 import io.keyward.renewal.Backoff;
 import io.keyward.renewal.Standing;
@@ -9,10 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The failure of each connector since its last success, kept in memory. A restart forgets them,
- * which costs at most one extra attempt per connector.
+ * The failure of each connector since its last success, kept in memory: which step failed, its
+ * backoff, and the refresh request the attempt acted on. A restart forgets them, which costs at most
+ * one extra attempt per connector.
  */
 final class FailureTracker {
   /** The reconcile step that failed. */
@@ -42,18 +46,72 @@ final class FailureTracker {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(FailureTracker.class);
   private final Map<ResourceID, Failure> failures = new ConcurrentHashMap<>();
   private final Backoff backoff;
+  private final Events events;
 
-  FailureTracker(Backoff backoff) {
+  FailureTracker(Backoff backoff, Events events) {
     this.backoff = backoff;
+    this.events = events;
+  }
+
+  /** The failure since the last success, unless it was a state write that the gathering has now done. */
+  Optional<Failure> before(ApiConnector connector, Gathered gathered) {
+    ResourceID id = ResourceID.fromResource(connector);
+    if (gathered.flushedPendingWrite()) {
+      failures.remove(id);
+    }
+    return get(id);
+  }
+
+  /**
+   * The failure record after a reconcile: what failed now (the first step that failed counts; a
+   * later one is only logged), else the earlier failure while it still stands (a deferral settles
+   * nothing), else none, and the record is cleared. A failure whose reason is new is a Warning Event.
+   */
+  Optional<Failure> settle(ApiConnector connector, Gathered g, Optional<Failure> before, Attempt attempt,
+      Optional<CredentialException> projectionFailure, Instant now) {
+    Optional<Failure> failed = attempt.failure()
+        .map(e -> record(connector, e, attempt.decision().isPresent() ? Step.ISSUE : Step.GATHER, g, now));
+    if (failed.isEmpty()) {
+      failed = projectionFailure.map(e -> record(connector, e, Step.PROJECT, g, now));
+    } else {
+      projectionFailure.ifPresent(e -> log(connector, e));
+    }
+    String fingerprint = g.fingerprint().orElse(null);
+    Optional<Failure> after = failed.isPresent() ? failed
+        : attempt.deferral().isPresent() ? before.filter(f -> Objects.equals(f.fingerprint(), fingerprint))
+        : attempt.issued().isPresent() ? Optional.empty()
+        : before.filter(f -> f.standsAt(fingerprint, now));
+    if (after.isEmpty()) {
+      failures.remove(ResourceID.fromResource(connector));
+    }
+    return after;
+  }
+
+  private Failure record(ApiConnector connector, CredentialException e, Step step, Gathered g, Instant now) {
+    ResourceID id = ResourceID.fromResource(connector);
+    String previousReason = get(id).map(Failure::reason).orElse(null);
+    Failure failure = record(id, e, step, g.fingerprint().orElse(null), g.refreshRequest().orElse(null), now,
+        Holding.jitterSeed(connector, now));
+    if (!e.reason().equals(previousReason)) {
+      events.warning(connector, e.reason(), e.getMessage());
+    }
+    log(connector, e);
+    return failure;
+  }
+
+  private static void log(ApiConnector connector, CredentialException e) {
+    LOG.warn("{}/{}: {}: {}{}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
+        e.reason(), e.getMessage(), e.isTerminal() ? " (waiting for a change)" : " (will retry)");
   }
 
   /**
    * Counts a failure of {@code step}. An issue that failed stays an issue failure until an issue
    * succeeds, whatever fails after it: its retry is an issue.
    */
-  Failure record(ResourceID id, CredentialException e, Step step, String fingerprint, String refreshRequest,
+  private Failure record(ResourceID id, CredentialException e, Step step, String fingerprint, String refreshRequest,
       Instant now, double jitterSeed) {
     return failures.compute(id, (k, previous) -> {
       int count = previous == null ? 1 : previous.count() + 1;

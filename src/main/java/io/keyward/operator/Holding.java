@@ -26,6 +26,11 @@ record Holding(StoredCredential stored, Optional<RenewalPlan> plan) {
     return RenewalSchedule.jitterSeed(Objects.toString(connector.getMetadata().getUid(), ""), instant);
   }
 
+  /** False for a record kept only for the issuer's state (a rotated refresh token): it is never published. */
+  boolean publishable() {
+    return stored.publishable();
+  }
+
   Standing.Held held() {
     return new Standing.Held(stored.fingerprint(), stored.credential().expiresAt(),
         plan.map(RenewalPlan::renewAt).orElse(null));

@@ -51,7 +51,7 @@ final class StatusBuilder {
     static Observation of(long generation, Optional<ConnectorSettings> spec, Optional<Holding> holding,
         boolean published, Optional<FailureTracker.Failure> failure, Optional<String> refreshRequest,
         Optional<Notice> deferral, Optional<Instant> nextCheck) {
-      Optional<Holding> shown = holding.filter(h -> h.stored().publishable());
+      Optional<Holding> shown = holding.filter(Holding::publishable);
       return new Observation(generation, spec.map(s -> s.auth().type()).orElse(null),
           spec.map(ConnectorSettings::outputSecretName).orElse(null),
           shown.map(h -> h.stored().credential()).orElse(null), published,

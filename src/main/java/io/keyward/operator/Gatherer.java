@@ -1,0 +1,58 @@
+package io.keyward.operator;
+
+import io.keyward.api.v1alpha1.ApiConnector;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.SecretValues;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The first step of a reconcile: reads the spec, the state Secret and the referenced Secrets, once,
+ * from the informer cache. A credential issued earlier but not yet written goes to the state Secret
+ * first, refresh due or not (DESIGN §3.3).
+ */
+final class Gatherer {
+  private final Duration defaultLifetime;
+  private final StateStore state;
+  private final Issuance issuance;
+  private final SecretInputs inputs;
+
+  Gatherer(Duration defaultLifetime, StateStore state, Issuance issuance, SecretInputs inputs) {
+    this.defaultLifetime = defaultLifetime;
+    this.state = state;
+    this.issuance = issuance;
+    this.inputs = inputs;
+  }
+
+  /** What was read, or the problem that stopped the reading with what was read before it; never throws. */
+  Gathered gather(ApiConnector connector) {
+    Optional<ConnectorSettings> spec = Optional.empty();
+    Optional<StoredCredential> stored = Optional.empty();
+    boolean flushed = false;
+    try {
+      spec = Optional.of(ConnectorSettings.of(connector, defaultLifetime));
+      stored = state.load(connector, spec.get().stateSecretName());
+      Optional<StoredCredential> written = issuance.writePending(connector, spec.get(), stored);
+      if (written.isPresent()) {
+        stored = written;
+        flushed = true;
+      }
+      var values = inputs.resolve(connector, spec.get().auth());
+      var resolved = new Gathered.Inputs(SecretValues.of(values),
+          Fingerprint.of(spec.get().auth(), values, spec.get().defaultLifetime(), spec.get().validation()));
+      return gathered(connector, spec, stored, Optional.of(resolved), flushed, Optional.empty());
+    } catch (CredentialException e) {
+      return gathered(connector, spec, stored, Optional.empty(), flushed, Optional.of(e));
+    } catch (RuntimeException e) {
+      return gathered(connector, spec, stored, Optional.empty(), flushed,
+          Optional.of(InternalErrors.classify(e, connector)));
+    }
+  }
+
+  private static Gathered gathered(ApiConnector connector, Optional<ConnectorSettings> spec,
+      Optional<StoredCredential> stored, Optional<Gathered.Inputs> inputs, boolean flushed,
+      Optional<CredentialException> problem) {
+    Optional<Holding> holding = stored.map(s -> Holding.of(connector, spec.orElseThrow(), s));
+    return new Gathered(spec, holding, inputs, connector.refreshRequest(), flushed, problem);
+  }
+}
