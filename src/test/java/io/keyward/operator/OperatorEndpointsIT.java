@@ -73,7 +73,8 @@ class OperatorEndpointsIT extends OperatorHarness {
     operator.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> get("/readyz").statusCode() == 200);
 
-    tokens.expiresIn(4);
+    // renewed at half-life: 5 s between a refresh and the expiry it replaces, more than a stall here
+    tokens.expiresIn(10);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     create(oauth2("crm"));
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
@@ -82,20 +83,21 @@ class OperatorEndpointsIT extends OperatorHarness {
     HttpResponse<String> first = get("/metrics");
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
-    await().atMost(Duration.ofSeconds(5)).until(() ->
+    await().atMost(Duration.ofSeconds(15)).until(() ->
         sample(get("/metrics").body(), "keyward_connector_ready", crm).orElse(0) == 1.0);
+    double asked = System.currentTimeMillis() / 1000.0; // before the scrape: a stall after it cannot age it
     String scrape = get("/metrics").body();
     double expiry1 = sample(scrape, "keyward_credential_expiration_timestamp_seconds", crm).orElseThrow();
     double renewal1 = sample(scrape, "keyward_credential_renewal_timestamp_seconds", crm).orElseThrow();
     double refreshes1 = sample(scrape, "keyward_refresh_total", crm[0], crm[1], "result=\"success\"").orElseThrow();
-    assertThat(expiry1).isGreaterThan(System.currentTimeMillis() / 1000.0);
+    assertThat(expiry1).isGreaterThan(asked);
     assertThat(renewal1).isLessThan(expiry1);
     assertThat(sample(scrape, "keyward_refresh_duration_seconds_count", "result=\"success\"", "type=\"oauth2\""))
         .isNotEmpty();
     assertThat(scrape).as("JOSDK's reconcile metrics").contains("operator_sdk_reconciliations");
 
-    // a 4 s token is refreshed at half-life: the expiry moves and the counter grows
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+    // a 10 s token is refreshed at half-life: the expiry moves and the counter grows
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String later = get("/metrics").body();
       assertThat(sample(later, "keyward_credential_expiration_timestamp_seconds", crm).orElseThrow())
           .isGreaterThan(expiry1);
@@ -105,7 +107,7 @@ class OperatorEndpointsIT extends OperatorHarness {
 
     // a rate-limited provider is counted by error class, and the connector stays ready while its token lives
     tokens.override(r -> Response.json(429, "{}"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> sample(get("/metrics").body(), "keyward_refresh_total",
+    await().atMost(Duration.ofSeconds(30)).until(() -> sample(get("/metrics").body(), "keyward_refresh_total",
         crm[0], crm[1], "result=\"failure\"", "reason=\"rate_limited\"").orElse(0) >= 1);
 
     String all = get("/metrics").body();

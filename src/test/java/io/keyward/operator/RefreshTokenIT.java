@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -49,38 +52,53 @@ class RefreshTokenIT extends OperatorHarness {
     cluster.putSecret(NS, "crm-seed", Map.of("refresh-token", token));
   }
 
+  /** Lifetime of the rotation test's tokens: renewed at half-life, so a published token has 5 s to spare. */
+  static final long ROTATING_LIFETIME = 10;
+  /** Refreshes in the rotation test, half of them by the restarted instance. */
+  static final int ROTATIONS = 8;
+
   @Test
-  void fiftyRotationsAcrossAnOperatorRestartWithoutASingleInvalidGrant() {
-    tokens.expiresIn(2);
+  void rotationsAcrossAnOperatorRestartWithoutASingleInvalidGrant() {
+    // renewed at half-life: every poll below may stall for seconds and still find a valid token
+    tokens.expiresIn(ROTATING_LIFETIME);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     seed(SEED);
     create(refreshing("crm"));
 
     Set<String> seen = new HashSet<>();
     boolean restarted = false;
-    Instant deadline = Instant.now().plusSeconds(150);
-    while (tokens.issuedCount() < 50 && Instant.now().isBefore(deadline)) {
-      if (!restarted && tokens.issuedCount() >= 20) {
-        operator.close();                 // between refreshes: a new instance on the same API server
+    Instant deadline = Instant.now().plusSeconds(120);
+    while (tokens.issuedCount() < 1 + ROTATIONS && Instant.now().isBefore(deadline)) {
+      if (!restarted && tokens.issuedCount() >= 1 + ROTATIONS / 2) {
+        // between refreshes: once the last answer is published, a new instance on the same API server
+        String latest = TokenServer.token(tokens.issuedCount());
+        seen.add(awaitOutput("crm-credentials", v -> latest.equals(v.get("token"))).get("token"));
+        operator.close();
         operator = startOperator();
         restarted = true;
       }
+      Instant asked = Instant.now(); // before the read: a stall after it cannot age what was read
       Map<String, String> out = cluster.secretValues(NS, "crm-credentials");
       if (out != null) {
-        Instant checkedAt = Instant.now();
-        assertThat(Instant.parse(out.get("expires-at"))).as("published token still valid").isAfter(checkedAt);
+        assertThat(Instant.parse(out.get("expires-at"))).as("published token %s still valid when asked at %s",
+            out.get("token"), asked).isAfter(asked);
         seen.add(out.get("token"));
       }
-      sleep(100);
+      sleep(100); // the poll interval; nothing here waits for an event
     }
 
-    assertThat(tokens.issuedCount()).isGreaterThanOrEqualTo(50);
-    assertThat(tokens.invalidGrants()).as("invalid_grant responses").isZero();
+    assertThat(tokens.issuedCount()).isGreaterThanOrEqualTo(1 + ROTATIONS);
     assertThat(restarted).isTrue();
-    assertThat(seen).hasSizeGreaterThan(30);
-    Map<String, String> state = cluster.secretValues(NS, "crm-keyward-state");
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(tokens.liveRefreshTokens())
+    assertThat(tokens.invalidGrants()).as("invalid_grant responses").isZero();
+    var presented = tokens.requests().stream().map(r -> r.form().get("refresh_token")).toList();
+    assertThat(presented).as("refresh tokens presented: the seed, then each rotated one once").startsWith(SEED)
+        .doesNotHaveDuplicates().doesNotContainNull();
+    // each token is out for 4-5 s and polled every 100 ms: the last may not be out yet when the loop
+    // ends, and one more may fall into the restart
+    assertThat(seen).as("tokens seen in the output Secret").hasSizeGreaterThanOrEqualTo(ROTATIONS - 1);
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(tokens.liveRefreshTokens())
         .containsExactly(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token")));
+    Map<String, String> state = cluster.secretValues(NS, "crm-keyward-state");
     assertThat(state.get("state.refresh-token")).startsWith("rotated-refresh-token-");
     tokens.liveRefreshTokens().forEach(secretValues::add);
     assertThat(cluster.secretValues(NS, "crm-credentials").values())
@@ -88,31 +106,66 @@ class RefreshTokenIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  /** JOSDK has begun to stop this operator: its informers no longer run, and it said it is shutting down. */
+  boolean stopping(KeywardOperator stopped, long shutdownsBefore) {
+    return !stopped.ready() && shutdownMessages() > shutdownsBefore;
+  }
+
+  long shutdownMessages() {
+    return logs.text().lines().filter(l -> l.startsWith("Operator SDK ") && l.contains(" is shutting down")).count();
+  }
+
   @Test
   void stoppingTheOperatorWhileTheProviderAnswersLosesNoToken() throws Exception {
+    // the lifetime only paces the refreshes: no assertion here depends on a token being valid
     tokens.expiresIn(3);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     seed(SEED);
-    var answering = new java.util.concurrent.CountDownLatch(1);
+    var held = new CountDownLatch(1);   // the provider has the second refresh and holds its answer
+    var answer = new CountDownLatch(1); // the test lets it rotate the token and answer
     tokens.beforeAnswer(r -> {
-      if (tokens.issuedCount() == 2) {   // the second refresh: hold the answer while the operator stops
-        answering.countDown();
-        sleep(1500);
+      if (tokens.issuedCount() == 2) {
+        held.countDown();
+        try {
+          answer.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     });
     create(refreshing("crm"));
 
-    assertThat(answering.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    operator.close();                     // after the provider rotated the token, before the state write
-    tokens.beforeAnswer(null);
-    int issuedAtStop = tokens.issuedCount();
-    operator = startOperator();
+    int issuedAtStop;
+    String rotatedDuringStop;
+    try {
+      assertThat(held.await(30, TimeUnit.SECONDS)).as("the second refresh reached the provider").isTrue();
+      long shutdownsBefore = shutdownMessages();
+      KeywardOperator stopped = operator;
+      var closing = new FutureTask<Void>(stopped::close, null);
+      new Thread(closing, "test-stops-operator").start();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(() -> stopping(stopped, shutdownsBefore));
+      answer.countDown();                 // rotated and answered while the operator stops, before its state write
+      closing.get(90, TimeUnit.SECONDS);  // close waits for the in-flight issuance to persist what it got
+      tokens.beforeAnswer(null);
+      issuedAtStop = tokens.issuedCount();
+      assertThat(issuedAtStop).as("issued before the restart").isEqualTo(3);
+      rotatedDuringStop = tokens.liveRefreshTokens().iterator().next();
+      assertThat(tokens.liveRefreshTokens()).containsExactly(rotatedDuringStop);
+      assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
+          .as("the token rotated during the stop was persisted").isEqualTo(rotatedDuringStop);
+    } finally {
+      answer.countDown();                 // never leave the provider's thread waiting
+    }
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.issuedCount() >= issuedAtStop + 4);
+    operator = startOperator();
+    await().atMost(Duration.ofSeconds(60)).until(() -> tokens.issuedCount() >= issuedAtStop + 2);
     assertThat(tokens.invalidGrants()).as("invalid_grant responses").isZero();
     var presented = tokens.requests().stream().map(r -> r.form().get("refresh_token")).toList();
     assertThat(presented).as("each refresh token presented once").doesNotHaveDuplicates();
+    assertThat(presented.get(issuedAtStop)).as("the restarted instance's first refresh").isEqualTo(rotatedDuringStop);
     tokens.liveRefreshTokens().forEach(secretValues::add);
+    secretValues.add(rotatedDuringStop);
     assertNoSecretValueLeaked();
   }
 
@@ -219,12 +272,14 @@ class RefreshTokenIT extends OperatorHarness {
     tokens.expiresIn(6);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     seed(SEED);
+    // the provider revokes the grant after the first issue: every refresh from then on is refused,
+    // however late this thread gets to look (before, the override raced the refresh due at 3 s)
+    tokens.override(r -> tokens.issuedCount() == 0 ? null : TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}"));
     create(refreshing("crm"));
     awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
     tokens.liveRefreshTokens().forEach(secretValues::add);
 
-    tokens.override(r -> TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}")); // the provider revoked it
-    var ready = await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus().condition("Degraded")
+    var ready = await().atMost(Duration.ofSeconds(30)).until(() -> connector("crm").getStatus().condition("Degraded")
         .orElse(null), c -> c != null && "ReauthorizationRequired".equals(c.reason));
     assertThat(ready.message).contains("crm-seed");
     assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(TokenServer.token(1));

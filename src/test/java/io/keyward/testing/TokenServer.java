@@ -91,7 +91,11 @@ public final class TokenServer implements AutoCloseable {
     return this;
   }
 
-  /** Answer every request with this function instead ({@code null} to behave again). */
+  /**
+   * Answer every request with this function instead ({@code null} to behave again). Where the
+   * function returns {@code null}, that request gets the standard answer (e.g. a first good token,
+   * then a broken endpoint, decided by {@link #issuedCount()} rather than by when the test gets to it).
+   */
   public TokenServer override(Function<Request, Response> answer) {
     this.override = answer;
     return this;
@@ -171,10 +175,8 @@ public final class TokenServer implements AutoCloseable {
         subject);
     requests.add(request);
     Function<Request, Response> o = override;
-    Response response;
-    if (o != null) {
-      response = o.apply(request);
-    } else {
+    Response response = o == null ? null : o.apply(request);
+    if (response == null) {
       beforeAnswer.accept(request);
       response = standard(request);
     }
