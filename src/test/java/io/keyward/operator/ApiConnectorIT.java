@@ -394,14 +394,6 @@ class ApiConnectorIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
-  void requestRefresh(String name, String at) {
-    client.resources(ApiConnector.class).inNamespace(NS).withName(name)
-        .edit(c -> {
-          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, at);
-          return c;
-        });
-  }
-
   @Test
   void aBrokenTokenEndpointKeepsTheValidCredentialAndBacksOff() {
     // renewed at half-life (about 8 s in): the first token is still valid for 8 s more while the

@@ -37,15 +37,6 @@ class RefreshTokenIT extends OperatorHarness {
     });
   }
 
-  /** Sets the refresh annotation, retrying a write that races the operator's status patch. */
-  void requestRefresh(String name, String value) {
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
-        client.resources(ApiConnector.class).inNamespace(NS).withName(name).edit(c -> {
-          c.getMetadata().getAnnotations().put(ApiConnector.REFRESH_REQUESTED_AT, value);
-          return c;
-        }));
-  }
-
   void seed(String token) {
     secretValues.add(token);
     tokens.seedRefreshToken(token);
