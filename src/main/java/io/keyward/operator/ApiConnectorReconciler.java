@@ -81,7 +81,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
     Instant now = settings.clock().instant();
     Gathered gathered = parts.gatherer().gather(connector);
-    Optional<Failure> before = parts.failures().before(connector, gathered);
+    Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);
     Optional<Holding> holding = attempt.issued().or(gathered::holding);
     Projection projection = project(connector, gathered.spec(), holding); // also after a failure: the last good stays

@@ -36,9 +36,4 @@ record Attempt(Optional<RefreshDecision> decision, Optional<Holding> issued, Opt
   static Attempt notGathered(CredentialException why) {
     return new Attempt(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(why));
   }
-
-  /** Whether the provider was asked (or an issue was tried) in this reconcile. */
-  boolean issueTried() {
-    return decision.map(RefreshDecision::due).orElse(false) && deferral.isEmpty();
-  }
 }

@@ -56,22 +56,36 @@ final class FailureTracker {
     this.events = events;
   }
 
-  /** The failure since the last success, unless it was a state write that the gathering has now done. */
-  Optional<Failure> before(ApiConnector connector, Gathered gathered) {
+  /**
+   * The failure since the last success as a reconcile starts from it: none when the gathering has
+   * just written the credential whose state write had failed.
+   */
+  Optional<Failure> sinceLastSuccess(ApiConnector connector, Gathered gathered) {
     ResourceID id = ResourceID.fromResource(connector);
     if (gathered.flushedPendingWrite()) {
-      failures.remove(id);
+      failures.remove(id); // the write that failed is done
     }
     return get(id);
   }
 
   /**
-   * The failure record after a reconcile: what failed now (the first step that failed counts; a
-   * later one is only logged), else the earlier failure while it still stands (a deferral settles
-   * nothing), else none, and the record is cleared. A failure whose reason is new is a Warning Event.
+   * The failure record after a reconcile, and the record kept for the next one:
+   * <ul>
+   *   <li>what failed now (the first step that failed counts; a later one is only logged); an issue
+   *       that succeeded now resolves an earlier failed one first;
+   *   <li>else an earlier failed issue while it still stands (permanent, or backing off, on the same
+   *       inputs; a deferral leaves it as it was, so that its retry still comes);
+   *   <li>else none: a failed read or output write is resolved by this reconcile's reading and
+   *       writing without failure.
+   * </ul>
+   * A failure whose reason is new is a Warning Event.
    */
   Optional<Failure> settle(ApiConnector connector, Gathered g, Optional<Failure> before, Attempt attempt,
       Optional<CredentialException> projectionFailure, Instant now) {
+    ResourceID id = ResourceID.fromResource(connector);
+    if (attempt.issued().isPresent()) {
+      failures.remove(id);
+    }
     Optional<Failure> failed = attempt.failure()
         .map(e -> record(connector, e, attempt.decision().isPresent() ? Step.ISSUE : Step.GATHER, g, now));
     if (failed.isEmpty()) {
@@ -81,11 +95,12 @@ final class FailureTracker {
     }
     String fingerprint = g.fingerprint().orElse(null);
     Optional<Failure> after = failed.isPresent() ? failed
-        : attempt.deferral().isPresent() ? before.filter(f -> Objects.equals(f.fingerprint(), fingerprint))
         : attempt.issued().isPresent() ? Optional.empty()
-        : before.filter(f -> f.standsAt(fingerprint, now));
+        : before.filter(f -> f.step() == Step.ISSUE).filter(attempt.deferral().isPresent()
+            ? f -> Objects.equals(f.fingerprint(), fingerprint)
+            : f -> f.standsAt(fingerprint, now));
     if (after.isEmpty()) {
-      failures.remove(ResourceID.fromResource(connector));
+      failures.remove(id);
     }
     return after;
   }
@@ -93,8 +108,8 @@ final class FailureTracker {
   private Failure record(ApiConnector connector, CredentialException e, Step step, Gathered g, Instant now) {
     ResourceID id = ResourceID.fromResource(connector);
     String previousReason = get(id).map(Failure::reason).orElse(null);
-    Failure failure = record(id, e, step, g.fingerprint().orElse(null), g.refreshRequest().orElse(null), now,
-        Holding.jitterSeed(connector, now));
+    Failure failure = failures.compute(id, (k, previous) -> next(previous, e, step, g.fingerprint().orElse(null),
+        g.refreshRequest().orElse(null), now, Holding.jitterSeed(connector, now)));
     if (!e.reason().equals(previousReason)) {
       events.warning(connector, e.reason(), e.getMessage());
     }
@@ -108,21 +123,23 @@ final class FailureTracker {
   }
 
   /**
-   * Counts a failure of {@code step}. An issue that failed stays an issue failure until an issue
-   * succeeds, whatever fails after it: its retry is an issue.
+   * The record after a failure of {@code step}, counting on from {@code previous}. A failed issue is
+   * resolved only by an issue that succeeds (or by a change of its inputs): a read or output write
+   * that fails on top of it shows its own reason and message, but the record stays the issue's (its
+   * inputs, whether it was permanent, the refresh request it acted on), so that its retry is still
+   * an issue, and a permanent one is still not retried.
    */
-  private Failure record(ResourceID id, CredentialException e, Step step, String fingerprint, String refreshRequest,
+  private Failure next(Failure previous, CredentialException e, Step step, String fingerprint, String refreshRequest,
       Instant now, double jitterSeed) {
-    return failures.compute(id, (k, previous) -> {
-      int count = previous == null ? 1 : previous.count() + 1;
-      Instant retry = e.isTerminal()
-          ? null
-          : now.plus(backoff.delay(count, e.retryAfter().orElse(null), jitterSeed));
-      boolean issueUnresolved = previous != null && previous.step() == Step.ISSUE;
-      return new Failure(e.reason(), e.getMessage(), e.isTerminal(), fingerprint, count, now, retry,
-          issueUnresolved ? Step.ISSUE : step,
-          step == Step.ISSUE ? refreshRequest : previous == null ? null : previous.refreshRequest());
-    });
+    int count = previous == null ? 1 : previous.count() + 1;
+    boolean onFailedIssue = step != Step.ISSUE && previous != null && previous.step() == Step.ISSUE;
+    boolean terminal = onFailedIssue ? previous.terminal() : e.isTerminal();
+    Instant retry = terminal ? null : now.plus(backoff.delay(count, e.retryAfter().orElse(null), jitterSeed));
+    return onFailedIssue
+        ? new Failure(e.reason(), e.getMessage(), terminal, previous.fingerprint(), count, now, retry, Step.ISSUE,
+            previous.refreshRequest())
+        : new Failure(e.reason(), e.getMessage(), terminal, fingerprint, count, now, retry, step,
+            step == Step.ISSUE ? refreshRequest : null);
   }
 
   Optional<Failure> get(ResourceID id) {

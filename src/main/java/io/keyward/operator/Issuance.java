@@ -70,6 +70,7 @@ final class Issuance {
     String errorClass = null;
     boolean deferred = false;
     try (var share = namespaces.enter(connector.getMetadata().getNamespace())) {
+      started = System.nanoTime(); // the refresh takes from here: waiting for the share is no part of it
       Optional<StoredCredential> before = previous.map(Holding::stored);
       StoredCredential next = critically(() -> issueAndPersist(connector, spec, inputs, before, decision,
           refreshRequest.or(() -> before.map(StoredCredential::refreshRequest))));
@@ -77,7 +78,12 @@ final class Issuance {
     } catch (CredentialException e) {
       errorClass = e.errorClass();
       deferred = e.isDeferred();
-      return deferred ? Attempt.deferred(decision, e) : Attempt.failed(decision, e);
+      if (deferred) {
+        LOG.debug("{}/{}: put off: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
+            e.reason(), e.getMessage());
+        return Attempt.deferred(decision, e);
+      }
+      return Attempt.failed(decision, e);
     } catch (RuntimeException e) {
       errorClass = "internal";
       return Attempt.failed(decision, InternalErrors.classify(e, connector));

@@ -18,7 +18,7 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
     this(credential, fingerprint, true, null, null, null);
   }
 
-  /** Kept only for the issuer's state in it: never projected, and re-issued at once. */
+  /** Kept only for the issuer's state in it: never projected; counts as no credential, so one is issued next. */
   static StoredCredential unpublishable(IssuedCredential credential, String fingerprint) {
     return new StoredCredential(credential, fingerprint, false, null, null, null);
   }

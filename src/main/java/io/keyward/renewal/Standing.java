@@ -7,12 +7,10 @@ import java.util.Optional;
  * Where one connector stands: the credential it holds and the failure since its last success. The
  * refresh checks read it before an issue, {@link RefreshChecks#nextCheck} after one.
  *
- * @param held the credential in the state Secret, if any
+ * @param held the credential held (stored or just issued), if any that can be published
  * @param failure the failure since the last success, if any
  */
 public record Standing(Optional<Held> held, Optional<LastFailure> failure) {
-  public static final Standing NOTHING = new Standing(Optional.empty(), Optional.empty());
-
   /**
    * A credential held.
    *

@@ -15,6 +15,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,17 +148,10 @@ class SteppingClockReconcileIT extends OperatorHarness {
 
   @Test
   void aRefreshRequestThatFailsIsTriedAgainAfterItsBackoffAndOnlyThen() {
-    operator.close();
-    operator = startOperator(testSettings().withClock(clock)
-        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
-    tokens.expiresIn(3600);
-    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
-    create(oauth2("crm"));
-    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    startOnTheTestsClock();
 
     // the user asks for a refresh while the provider is down
-    tokens.override(r -> new Response(503, "application/json", "{}".getBytes(StandardCharsets.UTF_8),
-        Map.of("Retry-After", "60")));
+    tokens.override(r -> unavailableForAMinute());
     Instant requestedAt = T0.plusSeconds(600);
     clock.set(requestedAt);
     requestRefresh("crm", "2026-12-01T10:10:00Z");
@@ -186,6 +182,97 @@ class SteppingClockReconcileIT extends OperatorHarness {
     touchAndAwaitReconcile();
     assertThat(tokens.issuedCount()).isEqualTo(2);
     assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void anOutputWriteThatFailsAfterARetriedIssueIsRetriedByWritingNotByAskingTheProviderAgain() {
+    startOnTheTestsClock();
+    // a refresh request fails at the provider
+    tokens.override(r -> unavailableForAMinute());
+    Instant requestedAt = T0.plusSeconds(600);
+    clock.set(requestedAt);
+    requestRefresh("crm", "2026-12-01T10:10:00Z");
+    awaitCondition("crm", "Degraded", "True", "TokenEndpointUnavailable");
+
+    // its retry succeeds at the provider, but the output Secret cannot be written
+    AtomicBoolean refuseOutput = new AtomicBoolean(true);
+    cluster.intercept(r -> refuseOutput.get() && writesTheOutputSecret(r) ? forbidden() : null);
+    tokens.override(null);
+    Instant retriedAt = requestedAt.plusSeconds(61);
+    clock.set(retriedAt);
+    touch();
+    awaitCondition("crm", "Degraded", "True", "OutputWriteFailed");
+    assertThat(cluster.secretValues(NS, "crm-keyward-state").get("token")).isEqualTo(TokenServer.token(2));
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+
+    // later reconciles, past every backoff, write again; the provider is not asked again
+    for (int minutes = 5; minutes <= 15; minutes += 5) {
+      clock.set(retriedAt.plusSeconds(60L * minutes));
+      touchAndAwaitReconcile();
+    }
+    assertThat(tokens.issuedCount()).as("provider calls while only the output write fails").isEqualTo(2);
+    assertThat(connector("crm").getStatus().consecutiveFailures).isGreaterThanOrEqualTo(2);
+
+    // the write goes through: the credential already in state is published, the failure clears
+    refuseOutput.set(false);
+    clock.set(retriedAt.plusSeconds(60L * 30));
+    touch();
+    awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aNewRefreshRequestAfterAFailedOneIsActedOnOnceEvenWhenItsOutputWriteFails() {
+    startOnTheTestsClock();
+    tokens.override(r -> unavailableForAMinute());
+    Instant requestedAt = T0.plusSeconds(600);
+    clock.set(requestedAt);
+    requestRefresh("crm", "first");
+    awaitCondition("crm", "Degraded", "True", "TokenEndpointUnavailable");
+
+    // a second request during the backoff wins; the provider answers, the output write fails
+    cluster.intercept(r -> writesTheOutputSecret(r) ? forbidden() : null);
+    tokens.override(null);
+    clock.set(requestedAt.plusSeconds(10));
+    requestRefresh("crm", "second");
+    awaitCondition("crm", "Degraded", "True", "OutputWriteFailed");
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+    assertThat(connector("crm").getStatus().lastRefreshRequest).isEqualTo("second");
+
+    // reconciles that follow do not take "second" for a new request
+    clock.set(requestedAt.plusSeconds(20));
+    touchAndAwaitReconcile();
+    clock.set(requestedAt.plusSeconds(600));
+    touchAndAwaitReconcile();
+    assertThat(tokens.issuedCount()).as("the second request acted on once").isEqualTo(2);
+    assertThat(connector("crm").getStatus().lastRefreshRequest).isEqualTo("second");
+    assertNoSecretValueLeaked();
+  }
+
+  private void startOnTheTestsClock() {
+    operator.close();
+    operator = startOperator(testSettings().withClock(clock)
+        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+  }
+
+  private static Response unavailableForAMinute() {
+    return new Response(503, "application/json", "{}".getBytes(StandardCharsets.UTF_8), Map.of("Retry-After", "60"));
+  }
+
+  private static boolean writesTheOutputSecret(RecordedRequest r) {
+    return !"GET".equals(r.getMethod()) && (r.getPath().contains("/secrets/crm-credentials")
+        || r.getPath().endsWith("/secrets") && new String(r.getBody().getBytes()).contains("\"crm-credentials\""));
+  }
+
+  private static MockResponse forbidden() {
+    return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+        + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}");
   }
 
   /** Touches the client secret's metadata (not its value): the Secret informer brings a reconcile. */

@@ -114,7 +114,7 @@ class RefreshChecksTest {
         Arguments.of("a permanent failure of a credential that never expires waits for a change only",
             standing(null, null, true, null), null, null),
         Arguments.of("a credential that never expires needs no look", standing(null, null, false, null), null, null),
-        Arguments.of("nothing held and nothing failed needs no look", Standing.NOTHING, null, null),
+        Arguments.of("nothing held and nothing failed needs no look", new Standing(Optional.empty(), Optional.empty()), null, null),
         Arguments.of("nothing held, a transient failure: its retry",
             new Standing(Optional.empty(), Optional.of(new Standing.LastFailure(false, null, NOW.plusSeconds(7), false))),
             NOW.plusSeconds(7), Duration.ofSeconds(7)));
