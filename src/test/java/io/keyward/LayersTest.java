@@ -10,10 +10,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** DESIGN §6: the credential and renewal layers know nothing of Kubernetes and read no wall clock. */
+/**
+ * DESIGN §6: the credential and renewal layers know nothing of Kubernetes and read no wall clock; the
+ * admission library (JSON in, records out) uses neither Fabric8 nor JOSDK.
+ */
 class LayersTest {
   @ParameterizedTest
-  @ValueSource(strings = {"credential", "renewal"})
+  @ValueSource(strings = {"credential", "renewal", "admission"})
   void layerImportsNoKubernetesTypesAndReadsNoWallClock(String layer) throws IOException {
     Path root = Path.of("src/main/java/io/keyward", layer);
     List<Path> sources;
