@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
-    subcommands = {Keyward.Run.class, Keyward.Local.class})
+    subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -239,6 +239,58 @@ public final class Keyward implements Runnable {
       }
       printStream.println("keyward local: stopped");
       return 0;
+    }
+  }
+
+  /** {@code keyward validate}: connector manifests checked offline, as the API server would judge them. */
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = {"Check ApiConnector manifests offline (no cluster, no network) against the CRD's schema and CEL"
+          + " rules, with the API server's fields and messages; other kinds are skipped.",
+          "Prints file:document: ApiConnector/name: field: message for each problem and exits 1 on any error"
+              + " (or, with --strict, any warning)."})
+  static final class Validate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "PATH",
+        description = "Manifest file or directory (walked for .yaml, .yml, .json), repeatable; - for standard input."
+            + " Multi-document YAML, JSON and List kinds.")
+    List<String> manifests;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "text|json",
+        description = "text (one line per problem and a summary) or json (a report per document). Default: ${DEFAULT-VALUE}.")
+    String output;
+
+    @Option(names = "--strict", description = "Exit 1 on warnings too: a Secret or key not among the manifests (when they"
+        + " hold Secrets), a Secret in another namespace, a plain-http URL to a host that is not loopback, an API key in"
+        + " the query string.")
+    boolean strict;
+
+    @Option(names = "--field-validation", defaultValue = "Strict", paramLabel = "Strict|Warn|Ignore",
+        description = "Fields the CRD does not know: an error (Strict, what kubectl apply asks the API server for), a"
+            + " warning (Warn), or nothing (Ignore). Default: ${DEFAULT-VALUE}.")
+    String fieldValidation;
+
+    @Override
+    public Integer call() {
+      var err = spec.commandLine().getErr();
+      if (!output.equals("text") && !output.equals("json")) {
+        err.println("keyward validate: --output must be text or json, not '" + output + "'");
+        return 2;
+      }
+      io.keyward.validate.Report report;
+      try {
+        var check = new io.keyward.validate.ManifestCheck(io.keyward.admission.ConnectorValidator.fromGeneratedCrd(),
+            io.keyward.validate.ManifestCheck.FieldValidation.parse(fieldValidation));
+        report = check.check(manifests, System.in);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        err.println("keyward validate: " + e.getMessage());
+        err.flush();
+        return 2;
+      }
+      var out = spec.commandLine().getOut();
+      out.print(output.equals("json") ? report.json().toPrettyString() + "\n" : report.text());
+      out.flush();
+      return report.exitCode(strict);
     }
   }
 
