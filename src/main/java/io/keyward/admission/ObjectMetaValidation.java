@@ -66,7 +66,9 @@ final class ObjectMetaValidation {
       }
     }
     if (name == null || name.isEmpty()) {
-      if (!metadata.has("name") || metadata.get("name").isTextual() || metadata.get("name").isNull()) {
+      boolean wrongType = metadata.has("name") && !metadata.get("name").isTextual() && !metadata.get("name").isNull();
+      // on a create the API server makes the name from generateName before it validates
+      if (!wrongType && (generateName == null || generateName.isEmpty())) {
         causes.add(Cause.required("metadata.name", "name or generateName is required"));
       }
     } else {

@@ -96,6 +96,17 @@ class ConnectorValidatorTest {
   }
 
   @Test
+  void aGenerateNameStandsInForTheNameAsOnACreate() throws Exception {
+    Admission a = validator.admit(read("""
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiConnector
+        metadata: {generateName: crm-}
+        spec: {auth: {apiKey: {keyRef: {name: s, key: k}}}}
+        """), Optional.empty());
+    assertThat(a.errors()).isEmpty();
+  }
+
+  @Test
   void aRefusalIsKubeApiserversStatusBody() throws Exception {
     List<Cause> causes = List.of(
         new Cause("spec.auth", "FieldValueInvalid", "Invalid value: \"object\": exactly one of a, b must be set"),

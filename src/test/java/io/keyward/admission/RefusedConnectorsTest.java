@@ -234,6 +234,11 @@ class RefusedConnectorsTest {
                 + "[a-z0-9])?)*')"),
         refused("no name", connector("{namespace: sales}", OAUTH2_SPEC),
             "metadata.name: Required value: name or generateName is required", NOT_CHECKED),
+        refused("generateName that makes no DNS subdomain", connector("{generateName: Crm-, namespace: sales}",
+            OAUTH2_SPEC), "metadata.generateName: Invalid value: \"Crm-\": a lowercase RFC 1123 subdomain must consist"
+            + " of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+            + " (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]"
+            + "([-a-z0-9]*[a-z0-9])?)*')"),
         refused("namespace with dots", connector("{name: crm, namespace: sales.eu}", OAUTH2_SPEC),
             "metadata.namespace: Invalid value: \"sales.eu\": must not contain dots"),
         refused("label value with a space", connector("{name: crm, labels: {team: \"sales ops\"}}", OAUTH2_SPEC),
