@@ -128,10 +128,20 @@ public final class ConnectorValidator {
       if (errors.stream().anyMatch(c -> BLOCKING.contains(c.type()))) {
         errors.add(Cause.invalid("<nil>", "null", NOT_CHECKED));
       } else {
-        errors.addAll(RuleValidation.validate(cel, root, pruned, old.orElse(null)));
+        errors.addAll(RuleValidation.validate(cel, root, pruned, old.map(o -> pruned(o, root)).orElse(null)));
       }
     }
     return new Admission(errors, warnings, pruned);
+  }
+
+  /** The stored object as the API server holds it (a caller may hand it over unpruned). */
+  private static JsonNode pruned(JsonNode old, Schema root) {
+    if (!(old instanceof ObjectNode object)) {
+      return old;
+    }
+    ObjectNode copy = object.deepCopy();
+    Pruning.prune(copy, root);
+    return copy;
   }
 
   /** {@code ValidateTypeMeta}: the object's kind and apiVersion must be this resource's. */
