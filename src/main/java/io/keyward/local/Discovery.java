@@ -19,6 +19,7 @@ import java.util.Map;
  * mode serves.
  */
 final class Discovery {
+  static final String GIT_VERSION = "v1.33.0-keyward-local";
   private static final List<String> VERBS =
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
@@ -29,7 +30,7 @@ final class Discovery {
     String keyward = ApiConnector.GROUP + "/" + ApiConnector.VERSION;
     return Map.of(
         "/version", Serialization.asJson(new VersionInfo.Builder().withMajor("1").withMinor("33")
-            .withGitVersion("v1.33.0-keyward-local").withPlatform("linux/amd64").build()),
+            .withGitVersion(GIT_VERSION).withPlatform("linux/amd64").build()),
         "/api", Serialization.asJson(new APIVersionsBuilder().withVersions("v1").build()),
         "/apis", Serialization.asJson(new APIGroupListBuilder().withGroups(
             group(ApiConnector.GROUP, ApiConnector.VERSION),

@@ -26,9 +26,16 @@ public final class LocalMode implements AutoCloseable {
    * @param providerPort the demo provider's port (0: any free port)
    * @param kubeconfig where to write the kubeconfig
    * @param tokenLifetime lifetime of the demo provider's access tokens
+   * @param admission what judges each ApiConnector written to the embedded API server
    */
   public record Options(List<Path> manifests, int apiPort, int providerPort, Path kubeconfig, Duration tokenLifetime,
-      Clock clock) {}
+      Clock clock, LocalAdmission admission) {
+    /** Admitting every ApiConnector. */
+    public Options(List<Path> manifests, int apiPort, int providerPort, Path kubeconfig, Duration tokenLifetime,
+        Clock clock) {
+      this(manifests, apiPort, providerPort, kubeconfig, tokenLifetime, clock, LocalAdmission.admitAll());
+    }
+  }
 
   private final LocalApiServer api;
   private final DemoProvider provider;
@@ -38,7 +45,7 @@ public final class LocalMode implements AutoCloseable {
 
   public LocalMode(Options options) {
     LocalApiServer.requireFree(options.providerPort(), "--provider-port");
-    api = new LocalApiServer(options.apiPort());
+    api = new LocalApiServer(options.apiPort(), options.admission());
     DemoProvider started = null;
     KeywardOperator running = null;
     OperatorHttpServer serving = null;
