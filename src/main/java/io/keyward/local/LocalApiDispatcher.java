@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * Puts the real kubectl in front of the Fabric8 CRUD dispatcher: serves the discovery documents
  * and the OpenAPI v3 documents kubectl's default validation reads ({@link OpenApi}), answers
  * {@code as=Table} requests for ApiConnectors with the CRD's printer columns, puts ApiConnector
- * writes through {@link LocalAdmission} ({@link ConnectorWrites}), treats a
+ * writes through {@link LocalAdmission} ({@link ConnectorWrites}), filters Event lists by field
+ * selector ({@link EventLists}), treats a
  * strategic merge patch of a Secret or ConfigMap as the merge patch it is for maps, and drops the
  * write query parameters ({@code fieldManager}, {@code fieldValidation}) the mock would otherwise
  * silently ignore the write for, applies JSON merge patches by RFC 7396 (the mock merges arrays
@@ -27,11 +28,13 @@ final class LocalApiDispatcher extends Dispatcher {
   private final Map<String, String> documents;
   private final ConnectorTables tables;
   private final ConnectorWrites connectors;
+  private final EventLists events;
 
   LocalApiDispatcher(Dispatcher crud, LocalAdmission admission) {
     this.crud = crud;
     this.tables = new ConnectorTables(crud);
     this.connectors = new ConnectorWrites(crud, admission);
+    this.events = new EventLists(crud);
     Map<String, String> all = new java.util.HashMap<>(Discovery.documents());
     all.putAll(OpenApi.documents(ConnectorTables.crd()));
     this.documents = Map.copyOf(all);
@@ -54,6 +57,9 @@ final class LocalApiDispatcher extends Dispatcher {
       String accept = request.getHeader("Accept");
       if (accept != null && accept.contains("as=Table") && ConnectorTables.handles(bare) && !path.contains("watch=")) {
         return tables.table(request);
+      }
+      if (EventLists.handles(bare, query)) {
+        return events.list(request, bare, rawQuery, query);
       }
       return crud.dispatch(request);
     }

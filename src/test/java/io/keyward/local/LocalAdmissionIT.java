@@ -1,6 +1,7 @@
 package io.keyward.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +108,10 @@ class LocalAdmissionIT {
     assertThat(jsonPatch.exit()).as(jsonPatch.output()).isZero();
     assertThat(spec("good").path("auth").path("apiKey").path("header").asText()).isEqualTo("X-Patched");
 
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl("describe", "apic", "good", "-n", "demo")
+        .output()).as("kubectl describe lists the connector's Events")
+        .containsPattern("Events:\\s*\\n\\s*Type\\s+Reason").containsPattern("Normal\\s+Issued"));
+
     assertThat(kubectl("explain", "apiconnector.spec.auth.apiKey").output()).as("kubectl explain reads the CRD's schema")
         .contains("keyRef").contains("The Secret key holding the API key.");
   }
@@ -141,6 +146,31 @@ class LocalAdmissionIT {
     assertThat(patched.output()).contains("The request is invalid: patch: Invalid value: \"{\\\"apiVersion\\\":")
         .contains(": strict decoding error: ").contains("unknown field \"spec.bar\"");
     assertThat(spec("warned").has("bar")).isFalse();
+  }
+
+  @Test
+  void eventsAreSelectedByTheFieldsKubeSelectsThemBy() {
+    var client = local.api().client();
+    client.v1().events().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName("one.1").withNamespace("demo").endMetadata()
+        .withNewInvolvedObject().withKind("ApiConnector").withName("one").withNamespace("demo").withUid("u1").endInvolvedObject()
+        .withReason("Issued").withType("Normal").withNewSource().withComponent("keyward").endSource().build()).create();
+    client.v1().events().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName("two.1").withNamespace("demo").endMetadata()
+        .withNewInvolvedObject().withKind("ApiConnector").withName("two").withNamespace("demo").withUid("u2").endInvolvedObject()
+        .withReason("Failed").withType("Warning").build()).create();
+
+    assertThat(client.v1().events().inNamespace("demo").withField("involvedObject.name", "one").list().getItems())
+        .extracting(e -> e.getMetadata().getName()).containsExactly("one.1");
+    assertThat(client.v1().events().inNamespace("demo").withField("involvedObject.uid", "u2")
+        .withField("type", "Warning").list().getItems()).extracting(e -> e.getMetadata().getName()).containsExactly("two.1");
+    assertThat(client.v1().events().inAnyNamespace().withField("source", "keyward").list().getItems())
+        .extracting(e -> e.getMetadata().getName()).contains("one.1").doesNotContain("two.1");
+    assertThat(client.v1().events().inNamespace("demo").withoutField("reason", "Issued").list().getItems())
+        .extracting(e -> e.getMetadata().getName()).contains("two.1").doesNotContain("one.1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            client.v1().events().inNamespace("demo").withField("color", "blue").list())
+        .hasMessageContaining("field label not supported: color");
   }
 
   record Result(int exit, String output) {}
