@@ -35,44 +35,43 @@ final class OpenApi {
 
   private OpenApi() {}
 
-  /** A kind served at {@code /api(s)/<groupVersion>/[namespaces/{namespace}/]<plural>}. */
-  record Kind(String group, String version, String kind, String plural, boolean namespaced, boolean status,
-      JsonNode schema) {
-    String groupVersion() {
-      return group.isEmpty() ? version : group + "/" + version;
+  /** A served kind with its schema (null: a minimal one). */
+  record Kind(Discovery.Served served, JsonNode schema) {
+    String group() {
+      return served.group();
     }
 
-    String root() {
-      return group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
+    String version() {
+      return served.version();
+    }
+
+    String kind() {
+      return served.kind();
+    }
+
+    String groupVersion() {
+      return served.groupVersion();
     }
 
     String component() {
-      if (group.isEmpty()) {
-        return "io.k8s.api.core." + version + "." + kind;
+      if (group().isEmpty()) {
+        return "io.k8s.api.core." + version() + "." + kind();
       }
-      List<String> parts = new java.util.ArrayList<>(List.of(group.split("\\.")));
+      List<String> parts = new java.util.ArrayList<>(List.of(group().split("\\.")));
       java.util.Collections.reverse(parts);
-      return String.join(".", parts) + "." + version + "." + kind;
+      return String.join(".", parts) + "." + version() + "." + kind();
     }
   }
 
   /** Path (without query) to JSON document: the index and one document per group version. */
   static Map<String, String> documents(CustomResourceDefinition crd) {
-    var version = crd.getSpec().getVersions().get(0);
-    JsonNode connectorSchema = Serialization.jsonMapper().valueToTree(version.getSchema().getOpenAPIV3Schema());
-    List<Kind> kinds = List.of(
-        new Kind("", "v1", "Namespace", "namespaces", false, false, null),
-        new Kind("", "v1", "Secret", "secrets", true, false, null),
-        new Kind("", "v1", "ConfigMap", "configmaps", true, false, null),
-        new Kind("", "v1", "Event", "events", true, false, null),
-        new Kind(crd.getSpec().getGroup(), version.getName(), crd.getSpec().getNames().getKind(),
-            crd.getSpec().getNames().getPlural(), true, version.getSubresources() != null
-                && version.getSubresources().getStatus() != null, connectorSchema),
-        new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, true, null),
-        new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, false, null));
+    JsonNode connectorSchema = Serialization.jsonMapper().valueToTree(
+        crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema());
+    List<Kind> kinds = Discovery.SERVED.stream().map(served -> new Kind(served,
+        served.kind().equals(crd.getSpec().getNames().getKind()) ? connectorSchema : null)).toList();
     Map<String, List<Kind>> byGroupVersion = new LinkedHashMap<>();
     for (Kind kind : kinds) {
-      byGroupVersion.computeIfAbsent(kind.root().substring(1), k -> new java.util.ArrayList<>()).add(kind);
+      byGroupVersion.computeIfAbsent(kind.served().root().substring(1), k -> new java.util.ArrayList<>()).add(kind);
     }
     Map<String, String> documents = new LinkedHashMap<>();
     ObjectNode index = F.objectNode();
@@ -95,7 +94,7 @@ final class OpenApi {
     for (Kind kind : kinds) {
       schemas.set(kind.component(), objectSchema(kind));
       schemas.set(kind.component() + "List", listSchema(kind));
-      String collection = kind.root() + (kind.namespaced() ? "/namespaces/{namespace}/" : "/") + kind.plural();
+      String collection = kind.served().collection("{namespace}");
       String item = collection + "/{name}";
       ObjectNode list = paths.putObject(collection);
       list.set("get", operation(kind, "list", kind.component() + "List", null));
@@ -106,7 +105,7 @@ final class OpenApi {
       one.set("patch", operation(kind, "patch", kind.component(),
           List.of("application/json-patch+json", "application/merge-patch+json")));
       one.set("delete", operation(kind, "delete", META + "Status", null));
-      if (kind.status()) {
+      if (kind.served().status()) {
         ObjectNode status = paths.putObject(item + "/status");
         status.set("get", operation(kind, "get", kind.component(), null));
         status.set("put", operation(kind, "put", kind.component(), List.of("application/json")));
@@ -129,7 +128,7 @@ final class OpenApi {
     op.put("operationId", action + kind.kind());
     op.putArray("tags").add(kind.groupVersion().replace('/', '_'));
     ArrayNode parameters = op.putArray("parameters");
-    if (kind.namespaced()) {
+    if (kind.served().namespaced()) {
       parameters.add(parameter("namespace", "path", "object name and auth scope, such as for teams and projects"));
     }
     if (!"list".equals(action) && !"post".equals(action)) {
