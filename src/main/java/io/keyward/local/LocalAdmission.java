@@ -19,7 +19,18 @@ import java.util.Optional;
  * <p>An admitted object may come back pruned: whatever the admission dropped from it is what the
  * server reports as unknown fields, as {@code fieldValidation} asks (Strict: refused; Warn, the
  * default: a {@code Warning} header per field; Ignore: silently dropped). So the admission does
- * not decide about unknown fields itself and need not warn about them.
+ * not decide about unknown fields itself and need not warn about them (a warning equal to one
+ * local mode derives is sent once).
+ *
+ * <p>A validator that answers errors, warnings and the pruned object plugs in with one lambda, e.g.
+ * <pre>{@code
+ * LocalAdmission admission = (object, old) -> {
+ *   var a = validator.admit(object, old);
+ *   return a.errors().isEmpty() ? Verdict.admitted(a.pruned(), a.warnings())
+ *       : Verdict.refused(statusOf(object, a.errors()), a.pruned());
+ * };
+ * }</pre>
+ * passed as the last argument of {@link LocalMode.Options}.
  */
 @FunctionalInterface
 public interface LocalAdmission {

@@ -45,8 +45,11 @@ class LocalManifestsIT {
             + "Namespace, Secret, ConfigMap, ApiConnector, CustomResourceDefinition, Lease)",
         file + ":9: ApiConnector demo/also-fine: spec.auth: " + LocalAdmissionIT.EXACTLY_ONE);
     assertThat(String.join("\n", local.refusals())).as("never a document's content").doesNotContain("hunter2");
-    assertThat(local.applied()).as("namespace, secret, fine, late").isEqualTo(4);
-    assertThat(local.banner()).contains("4 applied from " + dir + ", 5 refused")
+    assertThat(local.applied()).as("namespace, secret twice, fine, late").isEqualTo(5);
+    assertThat(local.api().client().secrets().inNamespace("demo").withName("key").get().getData())
+        .as("a later document naming the same object wins").containsOnlyKeys("api-key", "other")
+        .containsEntry("api-key", java.util.Base64.getEncoder().encodeToString("the-later-one".getBytes()));
+    assertThat(local.banner()).contains("5 applied from " + dir + ", 5 refused")
         .contains("refused         " + file + ":4: ApiConnector demo/refuse-me: spec.auth:");
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -120,6 +123,11 @@ class LocalManifestsIT {
         metadata: {name: also-fine, namespace: demo}
         spec:
           auth: {}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: key, namespace: demo}
+        stringData: {api-key: the-later-one, other: x}
         """);
     return file;
   }
