@@ -171,7 +171,8 @@ public final class Keyward implements Runnable {
   /** {@code keyward local}: everything in one process, for a first look and for end-to-end tests. */
   @Command(name = "local", mixinStandardHelpOptions = true,
       description = {"Run Keyward on an embedded Kubernetes API with a demo provider, apply manifests, "
-          + "and show a live table of connectors. Works with the real kubectl (use --validate=false)."})
+          + "and show a live table of connectors. Documents the API server refuses are listed, the others applied. "
+          + "Works with the real kubectl."})
   static final class Local implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -35,8 +35,12 @@ public final class KubeStatus {
     if (name != null && !name.isEmpty()) {
       details.put("name", name);
     }
-    details.put("group", group);
-    details.put("kind", kind);
+    if (group != null && !group.isEmpty()) {
+      details.put("group", group); // omitempty, as StatusDetails is written
+    }
+    if (kind != null && !kind.isEmpty()) {
+      details.put("kind", kind);
+    }
     ArrayNode list = details.putArray("causes");
     for (Cause c : causes) {
       ObjectNode cause = list.addObject();

@@ -23,11 +23,19 @@ public final class LocalApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
-  /** Starts on {@code port} (0 for any free port); fails with a clear message when it is taken. */
+  /** Starts on {@code port} (0 for any free port), admitting every ApiConnector. */
   public LocalApiServer(int port) {
+    this(port, LocalAdmission.admitAll());
+  }
+
+  /**
+   * Starts on {@code port} (0 for any free port), with {@code admission} judging every ApiConnector
+   * write; fails with a clear message when the port is taken.
+   */
+  public LocalApiServer(int port, LocalAdmission admission) {
     requireFree(port, "--api-port");
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new LocalApiDispatcher(new KubernetesCrudDispatcher()), false);
+        new LocalApiDispatcher(new KubernetesCrudDispatcher(), admission), false);
     try {
       server.init(InetAddress.getLoopbackAddress(), port);
     } catch (RuntimeException e) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       run: {@code <nil>: Invalid value: null: some validation rules were not checked ...}.
  * </ul>
  */
-class RefusedConnectorsTest {
+public class RefusedConnectorsTest {
   static final String NOT_CHECKED = "<nil>: Invalid value: null: some validation rules were not checked because the"
       + " object was invalid; correct the existing errors to complete validation";
   static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
@@ -40,7 +40,7 @@ class RefusedConnectorsTest {
       clientSecretRef: {name: crm-oauth, key: client-secret}
       """;
 
-  static Stream<Arguments> refused() {
+  public static Stream<Arguments> refused() {
     return Stream.of(
         // spec.auth: exactly one block (CEL on spec.auth)
         refused("two auth blocks", spec("""

@@ -59,7 +59,7 @@ class LocalModeIT {
 
     Path manifest = dir.resolve("crm.yaml");
     Files.writeString(manifest, crm("[crm.read]"));
-    assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
+    assertThat(run(kubectl, "apply", "-f", manifest.toString()))
         .contains("secret/crm-oauth created").contains("apiconnector.keyward.io/crm created");
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(row(kubectl, "crm"))
@@ -71,7 +71,7 @@ class LocalModeIT {
     assertThat(SignedJWT.parse(token).getJWTClaimsSet().getStringClaim("scope")).isEqualTo("crm.read");
 
     Files.writeString(manifest, crm("[crm.read, crm.write]"));
-    assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
+    assertThat(run(kubectl, "apply", "-f", manifest.toString()))
         .contains("apiconnector.keyward.io/crm configured");
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
         SignedJWT.parse(outputKey(kubectl, "token")).getJWTClaimsSet().getStringClaim("scope"))
