@@ -90,4 +90,33 @@ class RefusedByKubectlIT {
       assertThat(validated).as("keyward validate").contains(cause);
     }
   }
+
+  static java.util.stream.Stream<Path> examples() throws java.io.IOException {
+    try (var files = Files.walk(Path.of("examples"))) {
+      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  /**
+   * Every example passes both: kubectl applies it with a server-side dry run (nothing is stored, so
+   * the operator calls no provider: the examples name real hosts) and keyward validate finds no error.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void everyExampleIsAdmittedByKubectlApplyAndByKeywardValidate(Path example) throws Exception {
+    Process p = new ProcessBuilder(kubectl.toString(), "--kubeconfig", local.kubeconfig().toString(), "apply",
+        "--dry-run=server", "-f", example.toString()).redirectErrorStream(true).start();
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed).doesNotContain("invalid").doesNotContain("Warning");
+    assertThat(local.api().client().genericKubernetesResources("keyward.io/v1alpha1", "ApiConnector").inAnyNamespace()
+        .list().getItems()).as("a dry run stores no connector, so no provider is called").isEmpty();
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    CommandLine cli = new CommandLine(new Keyward());
+    cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    assertThat(cli.execute("validate", "-f", example.toString())).as(out.toString(StandardCharsets.UTF_8)).isZero();
+  }
 }
