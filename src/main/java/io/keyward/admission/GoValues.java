@@ -16,7 +16,7 @@ import java.util.List;
  * {@code json.Marshal} (k8s.io/apimachinery {@code pkg/util/validation/field/errors.go},
  * {@code ErrorBody}).
  */
-final class GoValues {
+public final class GoValues {
   private static final ObjectMapper SORTED = JsonMapper.builder()
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
       .build();
@@ -24,7 +24,7 @@ final class GoValues {
   private GoValues() {}
 
   /** {@code strconv.Quote}: printable runes as they are, the rest escaped. */
-  static String quote(String s) {
+  public static String quote(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2).append('"');
     s.codePoints().forEach(cp -> {
       switch (cp) {
@@ -160,7 +160,7 @@ final class GoValues {
   }
 
   /** Go's {@code json.Marshal}: map keys sorted, {@code <}, {@code >} and {@code &} escaped. */
-  static String marshal(JsonNode v) {
+  public static String marshal(JsonNode v) {
     try {
       Object plain = SORTED.treeToValue(v, Object.class);
       return SORTED.writeValueAsString(plain).replace("<", "\\u003c").replace(">", "\\u003e")

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The {@code Status} answers and {@code Warning} headers of kube-apiserver, in its words, for what
@@ -74,50 +72,11 @@ final class KubeStatus {
 
   /** Go's {@code %q} (strconv.Quote): what kube's messages show values in. */
   static String quote(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case 0x07 -> out.append("\\a");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        case 0x0B -> out.append("\\v");
-        default -> {
-          if (c < 0x20 || c == 0x7F) {
-            out.append(String.format("\\x%02x", c));
-          } else if (Character.isISOControl(c) || !Character.isDefined(c)) {
-            out.append(c > 0xFFFF ? String.format("\\U%08x", c) : String.format("\\u%04x", c));
-          } else {
-            out.appendCodePoint(c);
-          }
-        }
-      }
-    });
-    return out.append('"').toString();
+    return io.keyward.admission.GoValues.quote(s);
   }
 
-  /** The object as Go's json.Marshal writes a map: keys sorted, no spaces. */
+  /** The object as Go's json.Marshal writes it: keys sorted, no spaces. */
   static String goJson(JsonNode node) {
-    return sorted(node).toString();
-  }
-
-  private static JsonNode sorted(JsonNode node) {
-    if (node.isObject()) {
-      Map<String, JsonNode> fields = new TreeMap<>();
-      node.fields().forEachRemaining(e -> fields.put(e.getKey(), sorted(e.getValue())));
-      ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      fields.forEach(copy::set);
-      return copy;
-    }
-    if (node.isArray()) {
-      var copy = JsonNodeFactory.instance.arrayNode();
-      node.forEach(e -> copy.add(sorted(e)));
-      return copy;
-    }
-    return node;
+    return io.keyward.admission.GoValues.marshal(node);
   }
 }
