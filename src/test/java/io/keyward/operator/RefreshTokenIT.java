@@ -226,16 +226,7 @@ class RefreshTokenIT extends OperatorHarness {
     awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
     AtomicInteger unusable = new AtomicInteger();
     // the provider rotates the refresh token, but its access token would split a header
-    tokens.override(r -> {
-      String next = tokens.rotateRefreshToken(r.form().get("refresh_token"));
-      if (next == null) {
-        return TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}");
-      }
-      secretValues.add(next);
-      unusable.incrementAndGet();
-      return TokenServer.Response.json(200, "{\"access_token\":\"at-x\\r\\nX-Injected: 1\",\"token_type\":\"Bearer\","
-          + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
-    });
+    tokens.override(rotatingButUnusable(unusable));
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
     requestRefresh("crm", "2026-12-01T22:00:00Z");
     awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
@@ -296,16 +287,7 @@ class RefreshTokenIT extends OperatorHarness {
     seed(SEED);
     AtomicInteger unusable = new AtomicInteger();
     // the provider spends the seed and rotates it, but its first access token would split a header
-    tokens.override(r -> {
-      String next = tokens.rotateRefreshToken(r.form().get("refresh_token"));
-      if (next == null) {
-        return TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}");
-      }
-      secretValues.add(next);
-      unusable.incrementAndGet();
-      return TokenServer.Response.json(200, "{\"access_token\":\"at-x\\r\\nX-Injected: 1\",\"token_type\":\"Bearer\","
-          + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
-    });
+    tokens.override(rotatingButUnusable(unusable));
     create(refreshing("crm"));
     awaitCondition("crm", "Degraded", "True", "InvalidTokenResponse");
     // nothing is published, but the rotated refresh token is in the state Secret, not lost with the answer
@@ -325,5 +307,22 @@ class RefreshTokenIT extends OperatorHarness {
         .as("the seed is presented once").containsOnlyOnce(SEED);
     tokens.liveRefreshTokens().forEach(secretValues::add);
     assertNoSecretValueLeaked();
+  }
+
+  /**
+   * A provider that rotates the refresh token it is shown (invalid_grant for a spent one) but answers
+   * with an access token that would split a header; counts those answers.
+   */
+  java.util.function.Function<TokenServer.Request, TokenServer.Response> rotatingButUnusable(AtomicInteger unusable) {
+    return r -> {
+      String next = tokens.rotateRefreshToken(r.form().get("refresh_token"));
+      if (next == null) {
+        return TokenServer.Response.json(400, "{\"error\":\"invalid_grant\"}");
+      }
+      secretValues.add(next);
+      unusable.incrementAndGet();
+      return TokenServer.Response.json(200, "{\"access_token\":\"at-x\\r\\nX-Injected: 1\",\"token_type\":\"Bearer\","
+          + "\"expires_in\":3600,\"refresh_token\":\"" + next + "\"}");
+    };
   }
 }
