@@ -66,6 +66,14 @@ Included by the Deployment, so `helm template` and `helm install` stop with the 
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: the ServiceMonitor scrapes the metrics Service." }}
 {{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- if not .Values.networkPolicy.apiServer.cidrs }}
+{{- fail "networkPolicy.enabled needs networkPolicy.apiServer.cidrs: without them the operator cannot reach the Kubernetes API server. List its addresses (kubectl get endpoints kubernetes -n default), e.g. --set networkPolicy.apiServer.cidrs={10.0.0.10/32}." }}
+{{- end }}
+{{- if not (or .Values.networkPolicy.dns.namespaceSelector .Values.networkPolicy.dns.podSelector) }}
+{{- fail "networkPolicy.dns needs a namespaceSelector or a podSelector: the operator resolves provider hosts through the cluster's DNS." }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
