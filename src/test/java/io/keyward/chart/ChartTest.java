@@ -11,6 +11,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -21,12 +26,14 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Helm chart as a platform engineer gets it: real {@code helm lint --strict} and
@@ -414,5 +421,197 @@ class ChartTest {
     assertThat(args(render())).doesNotContain("--require-secret-label");
     assertThat(args(render("requireSecretLabel", true))).contains("--require-secret-label");
     assertThatThrownBy(() -> render("requireSecretLabel", "yes")).hasMessageContaining("requireSecretLabel");
+  }
+
+  /** The values that turn the NetworkPolicy on: it needs the API server's addresses. */
+  static final Object[] NETWORK_POLICY = {
+      "networkPolicy.enabled", true,
+      "networkPolicy.apiServer.cidrs[0]", "10.0.0.10/32",
+      "networkPolicy.apiServer.cidrs[1]", "10.0.0.11/32",
+      "networkPolicy.providers[0].to[0].ipBlock.cidr", "203.0.113.0/24",
+      "networkPolicy.providers[0].ports[0].port", 443,
+      "networkPolicy.providers[0].ports[0].protocol", "TCP"};
+
+  static Object[] with(Object[] pairs, Object... more) {
+    var all = new ArrayList<>(List.of(pairs));
+    all.addAll(List.of(more));
+    return all.toArray();
+  }
+
+  static NetworkPolicy networkPolicy(Rendered r) {
+    assertThat(r.all(NetworkPolicy.class)).hasSize(1);
+    return r.get(NetworkPolicy.class, RELEASE);
+  }
+
+  /** A rule's ports as protocol/port, e.g. UDP/53. */
+  static List<String> ports(List<NetworkPolicyPort> ports) {
+    return ports.stream().map(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).toList();
+  }
+
+  static List<String> cidrs(NetworkPolicyEgressRule rule) {
+    return rule.getTo().stream().map(NetworkPolicyPeer::getIpBlock).map(IPBlock::getCidr).toList();
+  }
+
+  @Test
+  void noNetworkPolicyByDefault() {
+    assertThat(render().all(NetworkPolicy.class)).isEmpty();
+    assertThat(render("networkPolicy.apiServer.cidrs[0]", "10.0.0.10/32").all(NetworkPolicy.class))
+        .as("filled in but not enabled").isEmpty();
+  }
+
+  @Test
+  void networkPolicySelectsTheOperatorPodsAndLetsThemReachDnsTheApiServerAndTheProvidersOnly() {
+    var r = render(NETWORK_POLICY);
+    var policy = networkPolicy(r);
+    assertThat(policy.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(policy.getMetadata().getLabels()).containsEntry("app.kubernetes.io/part-of", "keyward");
+    var podSelector = policy.getSpec().getPodSelector();
+    assertThat(podSelector.getMatchExpressions()).isNullOrEmpty();
+    assertThat(podSelector.getMatchLabels())
+        .isEqualTo(r.deployment().getSpec().getSelector().getMatchLabels());
+    assertThat(r.deployment().getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(podSelector.getMatchLabels());
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+
+    var egress = policy.getSpec().getEgress();
+    assertThat(egress).as("DNS, the API server, the one provider rule").hasSize(3);
+    var dns = egress.get(0);
+    assertThat(dns.getTo()).singleElement().satisfies(peer -> {
+      assertThat(peer.getNamespaceSelector().getMatchLabels())
+          .containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "kube-system"));
+      assertThat(peer.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("k8s-app", "kube-dns"));
+      assertThat(peer.getIpBlock()).isNull();
+    });
+    assertThat(ports(dns.getPorts())).containsExactly("UDP/53", "TCP/53");
+
+    var apiServer = egress.get(1);
+    assertThat(cidrs(apiServer)).containsExactly("10.0.0.10/32", "10.0.0.11/32");
+    assertThat(ports(apiServer.getPorts())).containsExactly("TCP/443", "TCP/6443");
+
+    var provider = egress.get(2);
+    assertThat(cidrs(provider)).containsExactly("203.0.113.0/24");
+    assertThat(ports(provider.getPorts())).containsExactly("TCP/443");
+    assertThat(egress).as("no rule reaches everywhere")
+        .allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
+  }
+
+  @Test
+  void networkPolicySelectorsAndPortsFollowValues() {
+    var r = render(with(NETWORK_POLICY,
+        "networkPolicy.dns.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "dns",
+        "networkPolicy.dns.podSelector.matchLabels.k8s-app", "coredns",
+        "networkPolicy.dns.port", 5353,
+        "networkPolicy.apiServer.ports[0]", 8443,
+        "networkPolicy.providers[1].to[0].ipBlock.cidr", "0.0.0.0/0",
+        "networkPolicy.providers[1].to[0].ipBlock.except[0]", "10.0.0.0/8",
+        "networkPolicy.providers[1].ports[0].port", 8443));
+    var egress = networkPolicy(r).getSpec().getEgress();
+    assertThat(egress).hasSize(4);
+    assertThat(egress.get(0).getTo()).singleElement().satisfies(peer -> {
+      assertThat(peer.getNamespaceSelector().getMatchLabels()).containsExactlyEntriesOf(
+          Map.of("kubernetes.io/metadata.name", "dns"));
+      assertThat(peer.getPodSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("k8s-app", "coredns"));
+    });
+    assertThat(ports(egress.get(0).getPorts())).containsExactly("UDP/5353", "TCP/5353");
+    assertThat(ports(egress.get(1).getPorts())).as("a list replaces the default").containsExactly("TCP/8443");
+    assertThat(egress.get(3).getTo()).singleElement().satisfies(peer -> {
+      assertThat(peer.getIpBlock().getCidr()).isEqualTo("0.0.0.0/0");
+      assertThat(peer.getIpBlock().getExcept()).containsExactly("10.0.0.0/8");
+    });
+  }
+
+  @Test
+  void networkPolicyLetsInOnlyTheHttpAndProbePortsFromTheConfiguredNamespace() {
+    var policy = networkPolicy(render(NETWORK_POLICY));
+    assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+      assertThat(ports(rule.getPorts())).containsExactly("TCP/8080", "TCP/8081");
+      assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+        assertThat(peer.getNamespaceSelector().getMatchLabels())
+            .containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(peer.getPodSelector()).as("every pod of that namespace").isNull();
+        assertThat(peer.getIpBlock()).isNull();
+      });
+    });
+
+    var configured = networkPolicy(render(with(NETWORK_POLICY,
+        "httpPort", 9000, "probePort", 9001,
+        "networkPolicy.ingress.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name", "observability",
+        "networkPolicy.ingress.podSelector.matchLabels.app\\.kubernetes\\.io/name", "prometheus",
+        "networkPolicy.ingress.extraFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
+        "ingress-nginx")));
+    assertThat(configured.getSpec().getIngress()).singleElement().satisfies(rule -> {
+      assertThat(ports(rule.getPorts())).containsExactly("TCP/9000", "TCP/9001");
+      assertThat(rule.getFrom()).hasSize(2);
+      var scraper = rule.getFrom().get(0);
+      assertThat(scraper.getNamespaceSelector().getMatchLabels())
+          .containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "observability"));
+      assertThat(scraper.getPodSelector().getMatchLabels()).as("and: those pods of that namespace")
+          .containsExactlyEntriesOf(Map.of("app.kubernetes.io/name", "prometheus"));
+      assertThat(rule.getFrom().get(1).getNamespaceSelector().getMatchLabels())
+          .containsExactlyEntriesOf(Map.of("kubernetes.io/metadata.name", "ingress-nginx"));
+    });
+  }
+
+  @Test
+  void networkPolicyWithNoIngressPeerLetsNoPodIn() {
+    var policy = networkPolicy(render(with(NETWORK_POLICY, "networkPolicy.ingress.namespaceSelector", "null")));
+    assertThat(policy.getSpec().getPolicyTypes()).as("still isolated for ingress").contains("Ingress");
+    assertThat(policy.getSpec().getIngress()).isNullOrEmpty();
+  }
+
+  @Test
+  void networkPolicyWithoutTheApiServerRefusesToRender() {
+    assertThatThrownBy(() -> render("networkPolicy.enabled", true))
+        .hasMessageContaining("networkPolicy.enabled needs networkPolicy.apiServer.cidrs")
+        .hasMessageContaining("kubectl get endpoints kubernetes -n default");
+  }
+
+  @Test
+  void lintStrictPassesWithTheNetworkPolicyEnabled(@TempDir Path dir) throws Exception {
+    Path chart = dir.resolve("keyward");
+    try (var files = Files.walk(CHART)) {
+      for (Path source : files.sorted(Comparator.naturalOrder()).toList()) {
+        Path target = chart.resolve(CHART.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+    var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> values = yaml.readValue(chart.resolve("values.yaml").toFile(), Map.class);
+    @SuppressWarnings("unchecked")
+    var networkPolicy = (Map<String, Object>) values.get("networkPolicy");
+    networkPolicy.put("enabled", true);
+    networkPolicy.put("apiServer", Map.of("cidrs", List.of("10.0.0.10/32"), "ports", List.of(6443)));
+    networkPolicy.put("providers", List.of(Map.of(
+        "to", List.of(Map.of("ipBlock", Map.of("cidr", "203.0.113.0/24"))),
+        "ports", List.of(Map.of("port", 443, "protocol", "TCP")))));
+    yaml.writeValue(chart.resolve("values.yaml").toFile(), values);
+
+    var result = new Helm(chart).lint().strict().call();
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE).call())
+        .as("the copy lints with the policy rendered").contains("kind: NetworkPolicy");
+  }
+
+  @Test
+  void networkPolicyValuesOfTheWrongShapeFailAtInstall() {
+    assertThatThrownBy(() -> render("networkPolicy.enabled", "yes"))
+        .hasMessageContaining("/networkPolicy/enabled");
+    assertThatThrownBy(() -> render("networkPolicy.enabled", true, "networkPolicy.apiServer.cidrs", "10.0.0.10/32"))
+        .as("a string, not a list").hasMessageContaining("/networkPolicy/apiServer/cidrs");
+    assertThatThrownBy(() -> render(with(NETWORK_POLICY, "networkPolicy.apiServer.cidrs[0]", "10.0.0.10")))
+        .as("an address, not a CIDR").hasMessageContaining("/networkPolicy/apiServer/cidrs/0");
+    assertThatThrownBy(() -> render(with(NETWORK_POLICY, "networkPolicy.dns.port", "domain")))
+        .hasMessageContaining("/networkPolicy/dns/port");
+    assertThatThrownBy(() -> render(with(NETWORK_POLICY, "networkPolicy.providers[0].port", 443)))
+        .as("a rule holds to and ports").hasMessageContaining("/networkPolicy/providers/0")
+        .hasMessageContaining("'port' not allowed");
+    assertThatThrownBy(() -> render(with(NETWORK_POLICY, "networkPolicy.apiServer.cidr", "10.0.0.10/32")))
+        .as("a misspelt key").hasMessageContaining("'cidr' not allowed");
   }
 }
