@@ -560,10 +560,13 @@ class ChartTest {
   }
 
   @Test
-  void networkPolicyWithoutTheApiServerRefusesToRender() {
+  void networkPolicyWithoutTheApiServerOrDnsRefusesToRender() {
     assertThatThrownBy(() -> render("networkPolicy.enabled", true))
         .hasMessageContaining("networkPolicy.enabled needs networkPolicy.apiServer.cidrs")
         .hasMessageContaining("kubectl get endpoints kubernetes -n default");
+    assertThatThrownBy(() -> render(with(NETWORK_POLICY,
+        "networkPolicy.dns.namespaceSelector", "null", "networkPolicy.dns.podSelector", "null")))
+        .as("a DNS rule to nowhere").hasMessageContaining("networkPolicy.dns needs a namespaceSelector or a podSelector");
   }
 
   @Test
