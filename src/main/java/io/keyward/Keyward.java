@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.keyward.api.v1alpha1.GoDuration;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.keys.JwsSigners;
+import io.keyward.credential.http.EgressPolicy;
 import io.keyward.credential.http.HttpLimits;
 import io.keyward.credential.http.HttpSender;
 import io.keyward.local.LocalMode;
@@ -12,6 +13,7 @@ import io.keyward.local.Logging;
 import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorSettings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -100,6 +102,33 @@ public final class Keyward implements Runnable {
             + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
     int maxCallsPerHost;
 
+    @Option(names = "--host-requests-per-second", defaultValue = "10", paramLabel = "RATE",
+        description = "Requests per second to one provider scheme://host:port, shared by every connector that uses it;"
+            + " a connector over it waits its turn (ProviderThrottled), the soonest-expiring first (default:"
+            + " ${DEFAULT-VALUE}).")
+    double hostRequestsPerSecond;
+
+    @Option(names = "--host-burst", defaultValue = "20", paramLabel = "N",
+        description = "Requests to one provider host that may go at once before --host-requests-per-second applies"
+            + " (default: ${DEFAULT-VALUE}).")
+    int hostBurst;
+
+    @Option(names = "--egress-allow", split = ",", paramLabel = "ENTRY",
+        description = "Destinations providers may be called at although a built-in rule or --egress-deny refuses them:"
+            + " a host (idp.auth.svc.cluster.local), a *.suffix, an IP address or a CIDR (10.0.5.0/24). A host entry"
+            + " does not open cloud metadata addresses; an address entry does. Repeatable, or comma-separated.")
+    List<String> egressAllow = new ArrayList<>();
+
+    @Option(names = "--egress-deny", split = ",", paramLabel = "ENTRY",
+        description = "Destinations providers are never called at, written like --egress-allow, e.g. the cluster's"
+            + " pod and service CIDRs. Repeatable, or comma-separated.")
+    List<String> egressDeny = new ArrayList<>();
+
+    @Option(names = "--egress-allow-plain-http",
+        description = "Allow http:// provider URLs (token, exchange and JWKS endpoints). By default only https is"
+            + " called; credentials sent over plain http can be read on the way.")
+    boolean egressAllowPlainHttp;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private static String identity() {
@@ -122,6 +151,14 @@ public final class Keyward implements Runnable {
       }
       if (maxCallsPerHost < 1) {
         spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
+        return 2;
+      }
+      if (!(hostRequestsPerSecond > 0) || Double.isInfinite(hostRequestsPerSecond)) {
+        spec.commandLine().getErr().println("keyward run: --host-requests-per-second must be a positive number");
+        return 2;
+      }
+      if (hostBurst < 1) {
+        spec.commandLine().getErr().println("keyward run: --host-burst must be at least 1");
         return 2;
       }
       var settings = OperatorSettings.defaults()
@@ -148,7 +185,16 @@ public final class Keyward implements Runnable {
       if (requireSecretLabel) {
         log.info("Strict mode: connectors read only Secrets labelled keyward.io/referenceable=true");
       }
-      var http = new HttpSender(HttpLimits.defaults().withDeadline(httpTimeout).withMaxCallsPerHost(maxCallsPerHost));
+      EgressPolicy egress;
+      try {
+        egress = EgressPolicy.cluster().withPlainHttp(egressAllowPlainHttp).allowing(egressAllow).denying(egressDeny);
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("keyward run: --egress-allow/--egress-deny: " + e.getMessage());
+        return 2;
+      }
+      log.info("Egress policy: {}", egress.describe());
+      var http = new HttpSender(HttpLimits.defaults().withDeadline(httpTimeout).withMaxCallsPerHost(maxCallsPerHost)
+          .withHostRate(hostRequestsPerSecond, hostBurst), egress);
       var client = new KubernetesClientBuilder().build();
       var operator = new KeywardOperator(client, CredentialIssuers.standard(http, signers), settings);
       // the probes answer from the start: /readyz says 503 until the informers have synced

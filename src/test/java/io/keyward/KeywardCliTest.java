@@ -70,4 +70,18 @@ class KeywardCliTest {
     assertThat(r.err()).contains("--max-calls-per-host must be at least 1");
     assertThat(run("run", "--http-timeout", "never").err()).contains("--http-timeout").contains("never");
   }
+
+  @Test
+  void aBadEgressEntryIsRefusedNamingTheOptionAndTheEntry() {
+    Result r = run("run", "--egress-allow", "idp.example.com", "--egress-deny", "10.0.0.0/8,10.0.0.0/33");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--egress-allow/--egress-deny").contains("'10.0.0.0/33'");
+  }
+
+  @Test
+  void runHelpDescribesTheEgressPolicy() {
+    Result r = run("run", "--help");
+    assertThat(r.out()).contains("--egress-allow=ENTRY").contains("--egress-deny=ENTRY")
+        .contains("--egress-allow-plain-http");
+  }
 }

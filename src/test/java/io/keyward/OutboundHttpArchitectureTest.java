@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DESIGN §9: outbound HTTP lives in one place. Only {@code io.keyward.credential.http} builds an
- * HTTP client (the JDK's, or another library's), so the deadline, size cap, no-redirect rule and
+ * HTTP client (Jetty's, the JDK's, or another library's), so the deadline, size cap, no-redirect rule and
  * per-host budget cannot be skipped. Servers (the operator's endpoints, local mode's demo
  * provider and embedded API) are not clients and are not concerned.
  */
@@ -23,7 +23,7 @@ class OutboundHttpArchitectureTest {
   static final Pattern CLIENTS = Pattern.compile(
       "HttpClient\\s*\\.\\s*new(Builder|HttpClient)|java\\.net\\.http\\.HttpClient|import\\s+java\\.net\\.http\\.\\*"
           + "|\\.openConnection\\s*\\(|HttpURLConnection|new\\s+Socket\\s*\\(|SocketChannel\\s*\\.\\s*open"
-          + "|okhttp3|org\\.apache\\.hc|org\\.apache\\.http|com\\.nimbusds\\.oauth2\\.sdk\\.http\\.DefaultResourceRetriever"
+          + "|okhttp3|org\\.eclipse\\.jetty\\.client|org\\.apache\\.hc|org\\.apache\\.http|com\\.nimbusds\\.oauth2\\.sdk\\.http\\.DefaultResourceRetriever"
           + "|DefaultResourceRetriever|HTTPRequest\\.send\\s*\\(\\s*\\)|\\.send\\(\\s*\\)");
 
   @Test
@@ -44,6 +44,7 @@ class OutboundHttpArchitectureTest {
   @Test
   void theHttpPackageIsWhereTheClientIsBuilt() throws IOException {
     // guards the guard: if the http package stopped building clients this way, the scan above would test nothing
-    assertThat(Files.readString(HTTP.resolve("Client.java"))).containsPattern("HttpClient\\s*\\.\\s*newBuilder");
+    assertThat(Files.readString(HTTP.resolve("Client.java"))).containsPattern("new\\s+HttpClient\\s*\\(")
+        .contains("import org.eclipse.jetty.client.HttpClient;");
   }
 }

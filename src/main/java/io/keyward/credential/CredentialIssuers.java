@@ -17,16 +17,22 @@ import java.util.stream.Collectors;
 public final class CredentialIssuers {
   private final Map<Class<?>, CredentialIssuer<?>> byAuthClass;
   private final TokenValidator validator;
+  private final HttpSender http;
 
   public CredentialIssuers(List<CredentialIssuer<?>> issuers) {
     this(issuers, null);
   }
 
-  /** @param validator checks issued tokens where a spec asks for it; {@code null}: such specs are refused */
-  public CredentialIssuers(List<CredentialIssuer<?>> issuers, TokenValidator validator) {
+  private CredentialIssuers(List<CredentialIssuer<?>> issuers, TokenValidator validator, HttpSender http) {
     this.validator = validator;
+    this.http = http;
     this.byAuthClass =
         issuers.stream().collect(Collectors.toUnmodifiableMap(CredentialIssuer::authClass, Function.identity()));
+  }
+
+  /** @param validator checks issued tokens where a spec asks for it; {@code null}: such specs are refused */
+  public CredentialIssuers(List<CredentialIssuer<?>> issuers, TokenValidator validator) {
+    this(issuers, validator, null);
   }
 
   /** Every built-in issuer; the ones that call providers use {@code http}; {@link JwsSigners#auto()} signs. */
@@ -38,7 +44,12 @@ public final class CredentialIssuers {
   public static CredentialIssuers standard(HttpSender http, JwsSigners signers) {
     return new CredentialIssuers(
         List.of(new OAuth2Issuer(http, signers), new ApiKeyIssuer(), new BasicIssuer(), new JwtIssuer(http, signers)),
-        new TokenValidator(http));
+        new TokenValidator(http), http);
+  }
+
+  /** The sender the built-in issuers call providers with, if these are they (for its metrics). */
+  public java.util.Optional<HttpSender> http() {
+    return java.util.Optional.ofNullable(http);
   }
 
   /** Checks an issued token against {@code rules} (spec.validation) before it may be published. */

@@ -1,5 +1,6 @@
 package io.keyward.credential;
 
+import io.keyward.credential.http.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -11,10 +12,19 @@ import java.util.Map;
  * @param clock the time source
  * @param defaultLifetime the lifetime assumed for a token whose expiry cannot be learned
  * @param previousState the state the last credential left (see {@link IssuedCredential#state()}); empty at first
+ * @param caller who asks, for the provider host's turns: the connector, and when its current credential expires
  */
-public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState) {
+public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState,
+    Caller caller) {
   public IssueContext {
     previousState = Map.copyOf(previousState);
+    if (caller == null) {
+      caller = Caller.anonymous(clock.instant());
+    }
+  }
+
+  public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState) {
+    this(secrets, clock, defaultLifetime, previousState, null);
   }
 
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {

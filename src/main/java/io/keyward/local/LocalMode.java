@@ -62,7 +62,7 @@ public final class LocalMode implements AutoCloseable {
       // finds them all
       report = Manifests.apply(api.client(), Manifests.read(options.manifests()));
       var settings = OperatorSettings.defaults().withClock(options.clock());
-      running = new KeywardOperator(api.client(), CredentialIssuers.standard(HttpSender.withDefaults()), settings);
+      running = new KeywardOperator(api.client(), CredentialIssuers.standard(HttpSender.local()), settings);
       running.start();
       serving = OperatorHttpServer.start(running, 0);
       started.trustClientJwks(URI.create("http://127.0.0.1:" + serving.port() + "/jwks/" + DemoProvider.JWT_CLIENT));

@@ -9,6 +9,7 @@ import io.keyward.credential.IssuedCredential;
 import io.keyward.renewal.RefreshDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -122,8 +123,13 @@ final class Issuance {
     }
     IssuedCredential fresh;
     try {
+      // for the provider host's turns: the soonest-expiring go first, and a connector without a credential is due now
+      Instant needBy = previous.map(p -> p.credential().expiresAt()).filter(java.util.Objects::nonNull)
+          .orElse(clock.instant());
+      var caller = new io.keyward.credential.http.Caller(
+          connector.getMetadata().getNamespace() + "/" + connector.getMetadata().getName(), needBy);
       fresh = issuers.issue(spec.auth(), new IssueContext(inputs.values(), clock, spec.defaultLifetime(),
-          previous.map(p -> p.credential().state()).orElse(Map.of())));
+          previous.map(p -> p.credential().state()).orElse(Map.of()), caller));
     } catch (CredentialException e) {
       keepRotated(connector, spec, inputs, previous, e.rotatedState());
       throw e;

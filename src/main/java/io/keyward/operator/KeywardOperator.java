@@ -41,6 +41,7 @@ public final class KeywardOperator implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    issuers.http().ifPresent(http -> http.observe(new ProviderHostMetrics(registry)));
     this.reconciler = new ApiConnectorReconciler(issuers, settings, events, registry);
     // JOSDK's reconcile metrics without per-resource series (thousands of connectors); a deletion
     // also drops what Keyward keeps per connector

@@ -199,7 +199,8 @@ class ChartTest {
         "--crypto-provider", "auto",
         "--http-timeout", "30s",
         "--max-calls-per-host", "4",
-        "--max-issuances-per-namespace", "10");
+        "--max-issuances-per-namespace", "10",
+        "--host-requests-per-second", "10", "--host-burst", "20");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
   }
@@ -302,6 +303,28 @@ class ChartTest {
         .extracting(role -> role.getMetadata().getNamespace()).containsExactlyInAnyOrder("sales", "finance");
     assertThat(r.all(RoleBinding.class)).filteredOn(b -> b.getMetadata().getName().equals(RELEASE))
         .extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("sales", "finance");
+  }
+
+  @Test
+  void egressValuesBecomeTheOperatorsFlagsAndTheCliAcceptsEveryRenderedFlag() {
+    assertThat(args(render())).noneMatch(a -> a.startsWith("--egress"))
+        .containsSubsequence("--host-requests-per-second", "10", "--host-burst", "20");
+    var r = render("egress.allowPlainHttp", true, "egress.allow[0]", "keycloak.auth.svc.cluster.local",
+        "egress.allow[1]", "10.0.5.0/24", "egress.deny[0]", "10.244.0.0/16", "egress.deny[1]", "10.96.0.0/12");
+    assertThat(args(r)).contains("--egress-allow-plain-http")
+        .containsSubsequence("--egress-allow", "keycloak.auth.svc.cluster.local,10.0.5.0/24")
+        .containsSubsequence("--egress-deny", "10.244.0.0/16,10.96.0.0/12");
+    // every flag the chart renders is one `keyward run` knows
+    var parsed = new picocli.CommandLine(new io.keyward.Keyward()).parseArgs(args(r).toArray(String[]::new));
+    assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("run");
+    assertThat(parsed.subcommand().matchedOptionValue("--egress-deny", List.<String>of()))
+        .containsExactly("10.244.0.0/16", "10.96.0.0/12");
+  }
+
+  @Test
+  void egressEntriesWithCommasOrSpacesFailAtInstall() {
+    assertThatThrownBy(() -> render("egress.deny[0]", "10.0.0.0/8 10.1.0.0/16"))
+        .hasMessageContaining("egress");
   }
 
   @Test

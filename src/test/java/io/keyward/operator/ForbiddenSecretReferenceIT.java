@@ -99,7 +99,7 @@ class ForbiddenSecretReferenceIT extends OperatorHarness {
   @Test
   void strictModeRefusesAnUnlabelledSecretAndRecoversWhenTheLabelIsAdded() {
     operator.close(); // the harness's default operator
-    operator = startOperator(testSettings().withRequireSecretLabel(true), HttpSender.withDefaults());
+    operator = startOperator(testSettings().withRequireSecretLabel(true), HttpSender.local());
     cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
 
     create(apiKey("erp", "erp", "api-key"));

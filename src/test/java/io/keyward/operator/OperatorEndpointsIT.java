@@ -66,7 +66,7 @@ class OperatorEndpointsIT extends OperatorHarness {
   @Test
   void readyzTurnsReadyOnceTheOperatorHasStartedAndMetricsFollowRefreshes() throws Exception {
     operator.close();
-    operator = new KeywardOperator(client, CredentialIssuers.standard(HttpSender.withDefaults()), testSettings());
+    operator = new KeywardOperator(client, CredentialIssuers.standard(HttpSender.local()), testSettings());
     server = OperatorHttpServer.start(operator, 0);
     assertThat(get("/readyz").statusCode()).as("before start").isEqualTo(503);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);

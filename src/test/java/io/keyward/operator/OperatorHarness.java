@@ -68,7 +68,7 @@ abstract class OperatorHarness {
   }
 
   KeywardOperator startOperator() {
-    return startOperator(testSettings(), HttpSender.withDefaults());
+    return startOperator(testSettings(), HttpSender.local());
   }
 
   KeywardOperator startOperator(OperatorSettings settings, HttpSender http) {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.keyward.api.v1alpha1.ApiConnectorStatus;
+import io.keyward.credential.http.EgressPolicy;
+import io.keyward.credential.http.HttpLimits;
 import io.keyward.credential.http.HttpSender;
 import io.keyward.renewal.Backoff;
+import io.keyward.testing.SteppingClock;
 import io.keyward.testing.TokenServer;
 import io.keyward.testing.TokenServer.Response;
 import java.nio.charset.StandardCharsets;
@@ -31,33 +34,6 @@ class SteppingClockReconcileIT extends OperatorHarness {
   static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
   /** A clock that stands still until the test moves it. */
-  static final class SteppingClock extends Clock {
-    private volatile Instant now;
-
-    SteppingClock(Instant start) {
-      now = start;
-    }
-
-    void set(Instant instant) {
-      now = instant;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   private final SteppingClock clock = new SteppingClock(T0);
   private int touches;
 
@@ -65,7 +41,8 @@ class SteppingClockReconcileIT extends OperatorHarness {
   void issueRenewalFailureBackoffRetryAndRecoveryOnTheTestsClock() {
     operator.close();
     operator = startOperator(testSettings().withClock(clock)
-        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
+        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)),
+        new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), clock));
     tokens.expiresIn(3600);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
 
@@ -226,7 +203,9 @@ class SteppingClockReconcileIT extends OperatorHarness {
   @Test
   void aNewRefreshRequestAfterAFailedOneIsActedOnOnceEvenWhenItsOutputWriteFails() {
     startOnTheTestsClock();
-    tokens.override(r -> unavailableForAMinute());
+    // a 503 that names no Retry-After: the connector backs off on its own, and the host is not paused
+    // (with one, every connector of the host, a refresh request included, would wait it out)
+    tokens.override(r -> new Response(503, "application/json", "{}".getBytes(StandardCharsets.UTF_8), Map.of()));
     Instant requestedAt = T0.plusSeconds(600);
     clock.set(requestedAt);
     requestRefresh("crm", "first");
@@ -254,7 +233,8 @@ class SteppingClockReconcileIT extends OperatorHarness {
   private void startOnTheTestsClock() {
     operator.close();
     operator = startOperator(testSettings().withClock(clock)
-        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)), HttpSender.withDefaults());
+        .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)),
+        new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), clock));
     tokens.expiresIn(3600);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     create(oauth2("crm"));

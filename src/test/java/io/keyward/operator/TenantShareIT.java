@@ -39,7 +39,7 @@ class TenantShareIT extends OperatorHarness {
       cluster.putSecret(TENANT, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
       cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
       operator = startOperator(testSettings().withMaxIssuancesPerNamespace(6),
-          new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(4))));
+          new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(4)), io.keyward.credential.http.EgressPolicy.local()));
       for (int i = 0; i < HOSTS; i++) {
         ApiConnector c = NoisyNeighbourIT.pointingAt("slow-" + i, slow.get(i).url("/oauth2/token"));
         c.getMetadata().setNamespace(TENANT);

@@ -12,10 +12,12 @@ import java.util.Map;
  */
 final class TlsClients {
   private final HttpLimits limits;
+  private final EgressResolver resolver;
   private final LinkedHashMap<String, Client> clients;
 
-  TlsClients(HttpLimits limits, int capacity) {
+  TlsClients(HttpLimits limits, EgressResolver resolver, int capacity) {
     this.limits = limits;
+    this.resolver = resolver;
     this.clients = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
@@ -38,7 +40,7 @@ final class TlsClients {
       }
     }
     // building an SSLContext parses keys: outside the lock
-    Client built = new Client(limits, tls.sslContext());
+    Client built = new Client(limits, tls.sslContext(), resolver);
     synchronized (clients) {
       Client raced = clients.get(key);
       if (raced != null && raced.enter()) {

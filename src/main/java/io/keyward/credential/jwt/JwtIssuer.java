@@ -70,7 +70,7 @@ public final class JwtIssuer implements CredentialIssuer<JwtAuth> {
     var e = auth.exchange;
     IssuedCredential exchanged = exchange.exchange(minted.token(),
         new TokenExchange.Endpoint(e.url, e.tokenField, e.expiresAtField, e.headers, e.tokenType),
-        context.clock().instant(), context.defaultLifetime());
+        context.clock().instant(), context.defaultLifetime(), context.caller());
     // the minted JWT is spent; generated keys and their publication stay with the connector
     return exchanged.withState(minted.state()).withPublication(minted.publication());
   }

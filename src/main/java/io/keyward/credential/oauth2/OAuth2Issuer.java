@@ -100,7 +100,8 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
 
     Instant requestedAt = context.clock().instant();
-    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint");
+    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint",
+        context.caller());
     TokenResponses.Result result;
     try {
       result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));

@@ -40,6 +40,12 @@ public final class TokenExchange {
 
   public IssuedCredential exchange(String jwt, Endpoint endpoint, Instant now, Duration defaultLifetime)
       throws CredentialException {
+    return exchange(jwt, endpoint, now, defaultLifetime, io.keyward.credential.http.Caller.anonymous(now));
+  }
+
+  /** @param caller the connector, for the exchange host's turns */
+  public IssuedCredential exchange(String jwt, Endpoint endpoint, Instant now, Duration defaultLifetime,
+      io.keyward.credential.http.Caller caller) throws CredentialException {
     URI url = Endpoints.url(endpoint.url(), FIELD + ".url");
     String type = blankToDefault(endpoint.tokenType(), "Bearer");
     HttpFields.requireSpec(HttpFields.Rule.TOKEN, type, FIELD + ".tokenType", "authentication scheme");
@@ -52,7 +58,7 @@ public final class TokenExchange {
     if (request.getAccept() == null) {
       request.setAccept("application/json");
     }
-    HTTPResponse response = sender.call(request, "exchange endpoint");
+    HTTPResponse response = sender.call(request, null, "exchange endpoint", caller);
     int status = response.getStatusCode();
     String where = "exchange endpoint " + Endpoints.display(url);
     TokenResponses.requireAvailable(response, now, where);

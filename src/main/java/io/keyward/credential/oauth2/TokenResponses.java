@@ -14,9 +14,6 @@ import io.keyward.credential.HttpFields;
 import io.keyward.credential.IssuedCredential;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +27,6 @@ import net.minidev.json.JSONObject;
  */
 final class TokenResponses {
   private static final Pattern SAFE_ERROR_CODE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
-  private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
   private static final java.util.Set<String> FORBIDDEN_OUTPUT =
       java.util.Set.of("access_token", "refresh_token", "id_token", "client_secret");
 
@@ -268,24 +264,7 @@ final class TokenResponses {
   }
 
   static Duration retryAfter(HTTPResponse response, Instant now) {
-    String value = response.getHeaderValue("Retry-After");
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    Duration d;
-    try {
-      d = Duration.ofSeconds(Long.parseLong(value.strip()));
-    } catch (NumberFormatException e) {
-      try {
-        d = Duration.between(now, ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
-    if (d.isNegative()) {
-      return Duration.ZERO;
-    }
-    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+    return io.keyward.credential.http.RetryAfter.of(response, now).orElse(null);
   }
 
   private static String safe(String s) {

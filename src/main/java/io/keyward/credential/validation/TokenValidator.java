@@ -105,25 +105,27 @@ public final class TokenValidator {
       IOException transport = transportFailure(e);
       if (transport != null) {
         CredentialException mapped = http.failure(transport, "the JWKS endpoint " + Endpoints.display(jwksUrl));
+        if ("egress_denied".equals(mapped.errorClass())) {
+          throw mapped;
+        }
         if (mapped.isDeferred()) {
           // nothing was fetched: forget the source so its refetch rate limit does not count this attempt
           sources.remove(rules.jwksUrl(), keys);
           throw mapped;
         }
-        if ("timeout".equals(mapped.errorClass())) {
-          throw failed("the JWKS at " + endpoint(rules.jwksUrl()) + " did not answer within "
-              + io.keyward.credential.http.HttpLimits.show(http.limits().deadline()), false);
-        }
       }
-      throw failed("the JWKS at " + endpoint(rules.jwksUrl()) + " could not be used (" + e.getClass().getSimpleName()
-          + ")", false);
+      // refused, unreachable, too slow, or not a JWKS: one message, so that status is no port scanner
+      throw failed("the JWKS at " + endpoint(rules.jwksUrl()) + " could not be fetched (no connection, no complete"
+          + " answer within " + io.keyward.credential.http.HttpLimits.show(http.limits().deadline())
+          + ", or no JWKS in the answer)", false);
     }
   }
 
   /** The sender's own exception under Nimbus's wrapping, if that is what failed. */
   private static IOException transportFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof HostBusyException || t instanceof java.net.http.HttpTimeoutException) {
+      if (t instanceof HostBusyException || t instanceof java.net.http.HttpTimeoutException
+          || t instanceof io.keyward.credential.http.EgressDeniedException) {
         return (IOException) t;
       }
     }

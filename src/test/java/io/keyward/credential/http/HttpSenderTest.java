@@ -84,7 +84,7 @@ class HttpSenderTest {
   @Test
   void aBodyTrickledOneByteEveryTwoSecondsIsCutOffAtTheDeadline() throws Exception {
     SlowServer slow = closeLater(new SlowServer(Duration.ofSeconds(2)));
-    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3))));
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3)), io.keyward.credential.http.EgressPolicy.local()));
 
     long started = System.nanoTime();
     CredentialException e = failure(() -> sender.call(post(slow.url("/oauth2/token?tenant=t1")), "token endpoint"));
@@ -94,7 +94,7 @@ class HttpSenderTest {
     assertThat(e.errorClass()).isEqualTo("timeout");
     assertThat(e.isDeferred()).isFalse();
     assertThat(e.isTerminal()).isFalse();
-    assertThat(e.getMessage()).isEqualTo("token endpoint " + slow.url("") + " did not answer within 3s")
+    assertThat(e.getMessage()).isEqualTo("token endpoint " + slow.url("") + " could not be reached or gave no complete answer within 3s")
         .doesNotContain("oauth2").doesNotContain("tenant");
     assertThat(took).as("the whole exchange is bounded, not just the headers").isLessThan(Duration.ofSeconds(20));
     // the exchange is aborted, not left running: the server's next writes fail
@@ -113,13 +113,13 @@ class HttpSenderTest {
       }
       exchange.close();
     });
-    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(2))));
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(2)), io.keyward.credential.http.EgressPolicy.local()));
 
     CredentialException e = failure(() -> sender.call(post(base(s) + "/token"), "token endpoint"));
 
     assertThat(e.reason()).isEqualTo("TokenEndpointUnreachable");
     assertThat(e.errorClass()).isEqualTo("timeout");
-    assertThat(e.getMessage()).endsWith(" did not answer within 2s");
+    assertThat(e.getMessage()).endsWith(" could not be reached or gave no complete answer within 2s");
   }
 
   @Test
@@ -135,14 +135,14 @@ class HttpSenderTest {
         // the client stopped reading
       }
     });
-    HttpSender sender = closeLater(HttpSender.withDefaults());
+    HttpSender sender = closeLater(HttpSender.local());
 
     for (String path : List.of("/sized", "/chunked")) {
       CredentialException e = failure(() -> sender.call(post(base(s) + path), "token endpoint"));
       assertThat(e.reason()).as(path).isEqualTo("InvalidTokenResponse");
       assertThat(e.getMessage()).as(path).contains("larger than 1048576 bytes");
     }
-    HttpSender small = closeLater(new HttpSender(HttpLimits.defaults().withMaxBodyBytes(1000)));
+    HttpSender small = closeLater(new HttpSender(HttpLimits.defaults().withMaxBodyBytes(1000), io.keyward.credential.http.EgressPolicy.local()));
     assertThat(failure(() -> small.call(post(base(s) + "/chunked"), "token endpoint")).getMessage())
         .contains("larger than 1000 bytes");
   }
@@ -162,7 +162,7 @@ class HttpSenderTest {
       }
       exchange.close();
     });
-    HttpSender sender = closeLater(HttpSender.withDefaults());
+    HttpSender sender = closeLater(HttpSender.local());
 
     HTTPResponse response = sender.call(post(base(s) + "/token"), "token endpoint");
 
@@ -172,7 +172,7 @@ class HttpSenderTest {
 
   @Test
   void onlyHttpAndHttpsAreCalled() {
-    HttpSender sender = closeLater(HttpSender.withDefaults());
+    HttpSender sender = closeLater(HttpSender.local());
     HTTPRequest ftp = new HTTPRequest(HTTPRequest.Method.GET, URI.create("ftp://127.0.0.1:2121/jwks"));
 
     CredentialException e = failure(() -> sender.call(ftp, "JWKS endpoint"));
@@ -204,7 +204,7 @@ class HttpSenderTest {
       }
     });
     HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(2)
-        .withHostWait(Duration.ofMillis(500))));
+        .withHostWait(Duration.ofMillis(500)), io.keyward.credential.http.EgressPolicy.local()));
     ExecutorService callers = Executors.newFixedThreadPool(6);
     closing.add(callers::shutdownNow);
 
@@ -243,8 +243,8 @@ class HttpSenderTest {
     }
     assertThat(maxInFlight.get()).as("requests the server had in progress at once").isEqualTo(2);
     assertThat(received.get()).isEqualTo(2);
-    // the shares are given back: the host is forgotten, and a next call goes through
-    assertThat(sender.trackedHosts()).isZero();
+    // the shares are given back: once its request rate is full again the host is forgotten, and a next call goes through
+    await().atMost(Duration.ofSeconds(10)).until(() -> sender.trackedHosts() == 0);
     assertThat(sender.call(post(base(s) + "/token"), "token endpoint").getStatusCode()).isEqualTo(200);
   }
 
@@ -266,7 +266,7 @@ class HttpSenderTest {
       exchange.close();
     });
     HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(1)
-        .withHostWait(Duration.ofMillis(200))));
+        .withHostWait(Duration.ofMillis(200)), io.keyward.credential.http.EgressPolicy.local()));
     ExecutorService caller = Executors.newSingleThreadExecutor();
     closing.add(caller::shutdownNow);
     caller.submit(() -> sender.call(post(base(blocked) + "/token"), "token endpoint"));
@@ -274,5 +274,96 @@ class HttpSenderTest {
 
     assertThat(failure(() -> sender.call(post(base(blocked) + "/token"), "token endpoint")).isDeferred()).isTrue();
     assertThat(sender.call(post(base(healthy) + "/token"), "token endpoint").getStatusCode()).isEqualTo(204);
+  }
+
+  /** A server whose first answer is {@code status} with {@code retryAfter} (if any), then 200s; it counts requests. */
+  HttpServer throttling(AtomicInteger received, int status, String retryAfter) throws IOException {
+    return server(exchange -> {
+      int n = received.incrementAndGet();
+      if (n == 1) {
+        if (retryAfter != null) {
+          exchange.getResponseHeaders().add("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(status, -1);
+      } else {
+        byte[] ok = "{}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, ok.length);
+        exchange.getResponseBody().write(ok);
+      }
+      exchange.close();
+    });
+  }
+
+  @Test
+  void a429WithRetryAfterPausesTheHostForEveryConnectorInBothForms() throws Exception {
+    for (boolean date : List.of(false, true)) {
+      String retryAfter = date ? java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+          .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10)) : "3";
+      AtomicInteger received = new AtomicInteger();
+      HttpServer s = throttling(received, 429, retryAfter);
+      HttpSender sender = closeLater(HttpSender.local());
+      java.time.Instant now = java.time.Instant.now();
+
+      HTTPResponse first = sender.call(post(base(s) + "/token"), null, "token endpoint", new Caller("sales/a", now));
+      CredentialException second = failure(() ->
+          sender.call(post(base(s) + "/token"), null, "token endpoint", new Caller("sales/b", now)));
+
+      assertThat(first.getStatusCode()).as(retryAfter).isEqualTo(429);
+      assertThat(second.isDeferred()).isTrue();
+      assertThat(second.reason()).isEqualTo("ProviderThrottled");
+      assertThat(second.errorClass()).isEqualTo("provider_paused");
+      assertThat(second.getMessage()).startsWith("token endpoint " + base(s) + " asked Keyward to wait until ")
+          .endsWith("; no connector calls it before then, and this one waits its turn");
+      assertThat(second.retryAfter()).hasValueSatisfying(d ->
+          assertThat(d).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(date ? 11 : 4)));
+      assertThat(received.get()).as("requests the host received during its pause").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a503WithoutRetryAfterPausesNothingAndAnotherHostIsNeverPaused() throws Exception {
+    AtomicInteger received = new AtomicInteger();
+    HttpServer s = throttling(received, 503, null);
+    AtomicInteger elsewhere = new AtomicInteger();
+    HttpServer other = throttling(elsewhere, 200, null);
+    HttpSender sender = closeLater(HttpSender.local());
+
+    assertThat(sender.call(post(base(s) + "/token"), "token endpoint").getStatusCode()).isEqualTo(503);
+    assertThat(sender.call(post(base(s) + "/token"), "token endpoint").getStatusCode()).isEqualTo(200);
+
+    AtomicInteger paused = new AtomicInteger();
+    HttpServer limited = throttling(paused, 429, "30");
+    assertThat(sender.call(post(base(limited) + "/token"), "token endpoint").getStatusCode()).isEqualTo(429);
+    assertThat(failure(() -> sender.call(post(base(limited) + "/token"), "token endpoint")).isDeferred()).isTrue();
+    assertThat(sender.call(post(base(other) + "/token"), "token endpoint").getStatusCode()).isEqualTo(200);
+    assertThat(paused.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theHostsRateIsSharedAndCallsBeyondItComeBackLater() throws Exception {
+    AtomicInteger received = new AtomicInteger();
+    HttpServer s = throttling(received, 200, null);
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withHostRate(1, 3), EgressPolicy.local()));
+    java.time.Instant now = java.time.Instant.now();
+
+    List<CredentialException> deferred = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      try {
+        sender.call(post(base(s) + "/token"), null, "token endpoint", new Caller("sales/c" + i, now.plusSeconds(i)));
+      } catch (CredentialException e) {
+        deferred.add(e);
+      }
+    }
+
+    assertThat(received.get()).as("the burst").isEqualTo(3);
+    assertThat(deferred).hasSize(2).allSatisfy(e -> assertThat(e.reason()).isEqualTo("ProviderThrottled"));
+    assertThat(deferred.get(0).errorClass()).isEqualTo("provider_rate");
+    assertThat(deferred.get(0).getMessage())
+        .contains("already has its share of requests from Keyward (1 per second, bursts of 3)");
+    // the fifth needs its credential later than the fourth, which is booked ahead of it
+    assertThat(deferred.get(1).errorClass()).isEqualTo("provider_queued");
+    assertThat(deferred.get(1).getMessage()).contains("is busy with connectors whose credentials expire sooner");
+    assertThat(deferred.get(1).retryAfter().orElseThrow()).as("the second waits behind the first")
+        .isGreaterThan(deferred.get(0).retryAfter().orElseThrow());
   }
 }

@@ -72,7 +72,7 @@ class TlsClientsTest {
   @Test
   void materialsWhoseOldHashCollidesGetTheirOwnClientAndTheirOwnTrust() throws Exception {
     server = new TokenServer(one.serverContext(), false);
-    sender = HttpSender.withDefaults();
+    sender = HttpSender.local();
     String caOne = "issued by CA one\n" + one.ca.certificatePem();
     String caTwo = two.ca.certificatePem();
     caTwo = collidingPrefix(caTwo, caOne.hashCode()) + caTwo;
@@ -91,7 +91,7 @@ class TlsClientsTest {
   @Test
   void theLeastRecentlyUsedClientIsEvictedAndClosed() throws Exception {
     server = new TokenServer(one.serverContext(), false);
-    sender = new HttpSender(HttpLimits.defaults(), 2);
+    sender = new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), HostResolver.SYSTEM, 2);
     TlsMaterial first = new TlsMaterial("first\n" + one.ca.certificatePem(), null, null);
     TlsMaterial second = new TlsMaterial("second\n" + one.ca.certificatePem(), null, null);
     TlsMaterial third = new TlsMaterial("third\n" + one.ca.certificatePem(), null, null);
@@ -108,7 +108,7 @@ class TlsClientsTest {
     assertThat(secondClient).isNull();
     status(second); // back, on a new client; first goes now
     assertThat(evicted.isClosed()).isTrue();
-    assertThat(evicted.executor.isShutdown()).as("the evicted client's executor").isTrue();
+    assertThat(evicted.http.isStopped()).as("the evicted client, its threads and connections").isTrue();
     assertThat(sender.tlsClient(first)).isNull();
     assertThat(status(first)).as("an evicted material works again, on a new client").isGreaterThan(0);
     assertThat(sender.tlsClient(first)).isNotSameAs(evicted);

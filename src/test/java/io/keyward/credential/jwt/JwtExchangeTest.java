@@ -102,7 +102,7 @@ class JwtExchangeTest {
   void anAppJwtIsExchangedForAnInstallationTokenThatExpiresWhenGithubSays() throws Exception {
     github.override(this::githubLike);
 
-    IssuedCredential c = new JwtIssuer(HttpSender.withDefaults())
+    IssuedCredential c = new JwtIssuer(HttpSender.local())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem()));
 
     assertThat(c.token()).isEqualTo(INSTALLATION_TOKEN);
@@ -122,7 +122,7 @@ class JwtExchangeTest {
   void aRefusedJwtIsTerminalAndTheMessageCarriesNeitherTheJwtNorTheBody() {
     github.override(r -> Response.json(401, "{\"message\":\"A JSON web token could not be decoded\"}"));
 
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isTrue();
@@ -134,7 +134,7 @@ class JwtExchangeTest {
   @Test
   void aBusyEndpointIsRetriedAndAMissingTokenFieldIsAnInvalidResponse() {
     github.override(r -> Response.json(503, "{}"));
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isFalse();
@@ -142,7 +142,7 @@ class JwtExchangeTest {
         });
 
     github.override(r -> Response.json(201, "{\"expires_at\":\"2026-03-01T11:00:00Z\"}"));
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.reason()).isEqualTo("InvalidTokenResponse");
@@ -152,13 +152,13 @@ class JwtExchangeTest {
 
   @Test
   void aBadUrlAndTooMuchBackdateNameTheirFields() {
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults())
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
         .issue(githubApp("not a url"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.exchange.url"));
     JwtAuth auth = githubApp(base() + "/x");
     auth.backdate = "1h";
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.withDefaults()).issue(auth, JwtIssuerTest.context(pem())))
+    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local()).issue(auth, JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.backdate"));
   }

@@ -52,7 +52,7 @@ class JwtHeaderSafetyTest {
   }
 
   IssuedCredential issue(JwtAuth auth) throws CredentialException {
-    return new JwtIssuer(HttpSender.withDefaults()).issue(auth, JwtIssuerTest.context(pem));
+    return new JwtIssuer(HttpSender.local()).issue(auth, JwtIssuerTest.context(pem));
   }
 
   static void refused(ThrowingCallable call, String reason, String field) {

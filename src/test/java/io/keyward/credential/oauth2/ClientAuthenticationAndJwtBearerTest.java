@@ -51,7 +51,7 @@ class ClientAuthenticationAndJwtBearerTest {
 
   TokenServer server;
   final AtomicReference<TokenServer.Request> seen = new AtomicReference<>();
-  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
+  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.local());
 
   @BeforeAll
   static void keys() throws Exception {

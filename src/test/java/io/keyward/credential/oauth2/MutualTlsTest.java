@@ -31,7 +31,7 @@ class MutualTlsTest {
   static TestPki pki;
 
   TokenServer server;
-  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
+  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.local());
 
   @BeforeAll
   static void pki() throws Exception {

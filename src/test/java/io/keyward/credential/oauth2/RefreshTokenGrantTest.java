@@ -30,7 +30,9 @@ class RefreshTokenGrantTest {
   static final String SECRET = "client-secret-value";
 
   TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
+  // fifty refreshes in a row from one caller: a rate budget of its own, far above what the test sends
+  OAuth2Issuer issuer = new OAuth2Issuer(new HttpSender(io.keyward.credential.http.HttpLimits.defaults()
+      .withHostRate(1000, 100), io.keyward.credential.http.EgressPolicy.local()));
 
   @BeforeEach
   void start() throws Exception {

@@ -21,7 +21,7 @@ abstract class TokenEndpointFixture {
   static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
 
   TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.withDefaults());
+  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.local());
   IssueContext context = new IssueContext(
       SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
 

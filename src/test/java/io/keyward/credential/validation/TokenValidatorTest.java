@@ -33,7 +33,7 @@ class TokenValidatorTest {
   final TokenServer jwks;
   final AtomicInteger fetches = new AtomicInteger();
   volatile JWKSet published;
-  final TokenValidator validator = new TokenValidator(HttpSender.withDefaults());
+  final TokenValidator validator = new TokenValidator(HttpSender.local());
 
   TokenValidatorTest() throws Exception {
     jwks = new TokenServer();
@@ -112,7 +112,7 @@ class TokenValidatorTest {
         .generate();
     published = new JWKSet(key.getKeyType().equals(com.nimbusds.jose.jwk.KeyType.OKP)
         ? other.toPublicJWK() : new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("e").generate().toPublicJWK());
-    var stranger = new TokenValidator(HttpSender.withDefaults());
+    var stranger = new TokenValidator(HttpSender.local());
     assertThat(failure(() -> stranger.check(rules(), good, NOW)).getMessage()).as(name + " with another key published")
         .contains("its signature does not verify");
   }
@@ -155,7 +155,7 @@ class TokenValidatorTest {
 
   @Test
   void theJwksCacheIsBoundedAndAnEvictedUrlIsFetchedAgain() throws Exception {
-    TokenValidator small = new TokenValidator(HttpSender.withDefaults(), 2);
+    TokenValidator small = new TokenValidator(HttpSender.local(), 2);
     IssuedCredential t = token(provider, "https://idp", "crm-api", NOW.plusSeconds(300));
     String base = jwks.tokenUrl().replace("/oauth2/token", "/jwks/");
     for (String tenant : List.of("a", "b", "c")) {
