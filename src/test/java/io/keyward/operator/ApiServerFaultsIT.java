@@ -201,6 +201,42 @@ class ApiServerFaultsIT extends OperatorHarness {
     assertNothingLeaked();
   }
 
+  @Test
+  @FaultCase("api-5xx-status")
+  void refreshesGoOnWhileStatusWritesFailAndStatusCatchesUpAfterwards() {
+    tokens.expiresIn(60); // renewed at half-life: 30 s after its issue
+    publishFirstToken();
+    ApiFault outage = ApiFault.statusWrites(NS, "crm", 503);
+    cluster.intercept(outage);
+    requestRefresh("crm", "2026-12-01T10:00:00Z"); // a refresh, whose status cannot be written
+    awaitOutput(OUTPUT, v -> TokenServer.token(2).equals(v.get("token")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> outage.refusals() > 0);
+
+    // the renewal of token 2 falls due after JOSDK's default retry (5 attempts over about 16 s) gives up:
+    // before, the last failed attempt lost the reschedule, and the connector was looked at again only
+    // after JOSDK's maximum reconciliation interval (10 hours), long after its credential expired
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        .until(() -> TokenServer.token(3).equals(cluster.secretValues(NS, OUTPUT).get("token")));
+    assertThat(outage.refusals()).as("status writes tried").isGreaterThan(5 * (1 + CLIENT_RETRIES));
+    assertThat(tokens.issuedCount()).isEqualTo(3);
+
+    outage.heal();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      var out = client.secrets().inNamespace(NS).withName(OUTPUT).get();
+      var status = connector("crm").getStatus();
+      assertThat(status.issuedAt).as("status describes the published credential")
+          .isEqualTo(StatusBuilder.time(Instant.parse(out.getMetadata().getAnnotations().get("keyward.io/issued-at"))));
+      assertThat(status.condition("Ready").orElseThrow().reason).isEqualTo("CredentialIssued");
+      assertThat(status.condition("Degraded").orElseThrow().reason).isEqualTo("RefreshSucceeded");
+    });
+    assertThat(operator.scrape()).as("the failed reconciles are counted")
+        .containsPattern("(?m)^operator_sdk_reconciliations_failed_total\\S* [1-9]");
+    assertThat(logs.text()).as("and logged").contains("Failure executing: PATCH", "/apiconnectors/crm/status");
+    assertThat(eventReasons("crm")).as("no Warning: no refresh failed").containsOnly("Issued", "Refreshed");
+    assertChainIntact();
+    assertNothingLeaked();
+  }
+
   // ---- the watch and the operator ----------------------------------------------------------------
 
   @Test
