@@ -251,7 +251,9 @@ class ApiServerFaultsIT extends OperatorHarness {
     assertServes(1);
 
     link.restore();
-    awaitOutput(OUTPUT, v -> TokenServer.token(2).equals(v.get("token")));
+    // the informers reconnect on their own backoff (Fabric8's: from 1 s, doubling)
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+        .until(() -> TokenServer.token(2).equals(cluster.secretValues(NS, OUTPUT).get("token")));
     assertThat(link.accepted()).as("the watches were opened again").isGreaterThan(accepted);
     awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
     // and the resumed watch carries the next change
