@@ -58,7 +58,7 @@ class ApiServerFaultsIT extends OperatorHarness {
   }
 
   private KeywardOperator startLinkedOperator() {
-    return startOperator(operatorClient, testSettings(), HttpSender.withDefaults());
+    return startOperator(operatorClient, testSettings(), HttpSender.local());
   }
 
   // ---- writes refused ---------------------------------------------------------------------------

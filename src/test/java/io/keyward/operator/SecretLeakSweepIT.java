@@ -77,7 +77,7 @@ class SecretLeakSweepIT extends OperatorHarness {
   ShippedLogging logging;
 
   private static HttpSender http() {
-    return HttpSender.withDefaults();
+    return HttpSender.local();
   }
 
   @BeforeEach
