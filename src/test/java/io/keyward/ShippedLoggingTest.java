@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
-/** The logging configuration the jar ships never lets Fabric8's HTTP logger print a request. */
+/**
+ * The logging configuration the jar ships never lets Fabric8's HTTP logger print a request, nor local
+ * mode's embedded API server the objects it stores.
+ */
 class ShippedLoggingTest {
   @Test
   void fabric8sHttpLoggerStaysBelowTraceEvenWhenTheRootLoggerIsTurnedUp() throws Exception {
@@ -22,6 +25,8 @@ class ShippedLoggingTest {
     Logger http = context.getLogger("io.fabric8.kubernetes.client.http.HttpLoggingInterceptor");
     assertThat(http.isTraceEnabled()).as("Fabric8 logs whole Secrets at TRACE").isFalse();
     assertThat(http.isDebugEnabled()).isFalse();
+    Logger embedded = context.getLogger("io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher");
+    assertThat(embedded.isDebugEnabled()).as("local mode's embedded API server logs whole Secrets at DEBUG").isFalse();
     assertThat(context.getLogger("io.keyward.operator").isTraceEnabled()).as("the rest follows the root").isTrue();
     context.stop();
   }

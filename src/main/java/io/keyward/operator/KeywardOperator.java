@@ -19,6 +19,8 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import java.time.Duration;
 import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialIssuers;
+import io.keyward.renewal.Backoff;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 
 /**
  * The operator as one object: JOSDK configured for Keyward, with the ApiConnector reconciler
@@ -71,10 +73,25 @@ public final class KeywardOperator implements AutoCloseable {
       // a spec change bumps the generation; the refresh annotation does not, so it is let through here
       overrider.withGenerationAware(false);
       overrider.withOnUpdateFilter(KeywardOperator::worthReconciling);
+      overrider.withRetry(retryOfFailedReconciles(settings.backoff()));
       if (!settings.namespaces().isEmpty()) {
         overrider.settingNamespaces(settings.namespaces());
       }
     });
+  }
+
+  /**
+   * How JOSDK retries a reconcile that threw: in practice a status patch the API server refused, since
+   * every step of a reconcile catches its own failures. On Keyward's backoff and without a limit: a
+   * reconcile whose last retry failed would lose its reschedule, and JOSDK would look at the connector
+   * again only after its maximum reconciliation interval (10 hours), its credential expired long before.
+   */
+  static GenericRetry retryOfFailedReconciles(Backoff backoff) {
+    return new GenericRetry()
+        .setInitialInterval(backoff.initial().toMillis())
+        .setIntervalMultiplier(backoff.factor())
+        .setMaxInterval(backoff.max().toMillis())
+        .withoutMaxAttempts();
   }
 
   /** Spec changes and refresh requests; not our own status patches. */

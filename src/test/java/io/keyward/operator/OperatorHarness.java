@@ -55,9 +55,15 @@ abstract class OperatorHarness {
     operator = startOperator();
   }
 
+  /** What a test set up for its operator (a client, a link): closed after the operator, before the cluster. */
+  final List<AutoCloseable> afterOperator = new ArrayList<>();
+
   @AfterEach
-  void stopHarness() {
+  void stopHarness() throws Exception {
     operator.close();
+    for (AutoCloseable c : afterOperator) {
+      c.close();
+    }
     tokens.close();
     cluster.close();
     logs.close();
@@ -72,7 +78,12 @@ abstract class OperatorHarness {
   }
 
   KeywardOperator startOperator(OperatorSettings settings, HttpSender http) {
-    KeywardOperator started = new KeywardOperator(client, CredentialIssuers.standard(http), settings);
+    return startOperator(client, settings, http);
+  }
+
+  /** An operator that reaches the API server through {@code via} (e.g. a client whose link a test can cut). */
+  KeywardOperator startOperator(KubernetesClient via, OperatorSettings settings, HttpSender http) {
+    KeywardOperator started = new KeywardOperator(via, CredentialIssuers.standard(http), settings);
     started.start();
     return started;
   }
@@ -87,6 +98,28 @@ abstract class OperatorHarness {
       auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
       auth.oauth2.scopes = List.of("crm.read");
     });
+  }
+
+  /**
+   * An oauth2 connector with a rotating refresh token: the seed in Secret {@code crm-seed}, the client
+   * secret in {@code crm-oauth}; {@link #tokens} accepts each refresh token once (invalid_grant on reuse).
+   */
+  ApiConnector refreshing(String name) {
+    return connector(name, auth -> {
+      auth.oauth2 = new OAuth2Auth();
+      auth.oauth2.grant = OAuth2Auth.Grant.refreshToken;
+      auth.oauth2.tokenUrl = tokens.tokenUrl();
+      auth.oauth2.clientId = "crm-client";
+      auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
+      auth.oauth2.refreshTokenRef = new SecretKeyRef("crm-seed", "refresh-token");
+    });
+  }
+
+  /** Puts {@code token} into the seed Secret and makes the provider accept it (once). */
+  void seed(String token) {
+    secretValues.add(token);
+    tokens.seedRefreshToken(token);
+    cluster.putSecret(NS, "crm-seed", Map.of("refresh-token", token));
   }
 
   /** A jwt connector that signs with keys Keyward generates (published in {@code <name>-jwks}). */
@@ -174,6 +207,15 @@ abstract class OperatorHarness {
     for (String value : forbidden) {
       assertThat(text).as("a secret value leaked").doesNotContain(value);
     }
+  }
+
+  /** JOSDK has begun to stop this operator: its informers no longer run, and it said it is shutting down. */
+  boolean stopping(KeywardOperator stopped, long shutdownsBefore) {
+    return !stopped.ready() && shutdownMessages() > shutdownsBefore;
+  }
+
+  long shutdownMessages() {
+    return logs.text().lines().filter(l -> l.startsWith("Operator SDK ") && l.contains(" is shutting down")).count();
   }
 
   /** Sets the refresh annotation, retrying a write that races the operator's status patch. */

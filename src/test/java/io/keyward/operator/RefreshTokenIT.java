@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.keyward.api.v1alpha1.ApiConnector;
-import io.keyward.api.v1alpha1.SecretKeyRef;
-import io.keyward.api.v1alpha1.auth.OAuth2Auth;
 import io.keyward.testing.TokenServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,23 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class RefreshTokenIT extends OperatorHarness {
   static final String SEED = "seed-refresh-token-0a1b2c";
-
-  ApiConnector refreshing(String name) {
-    return connector(name, auth -> {
-      auth.oauth2 = new OAuth2Auth();
-      auth.oauth2.grant = OAuth2Auth.Grant.refreshToken;
-      auth.oauth2.tokenUrl = tokens.tokenUrl();
-      auth.oauth2.clientId = "crm-client";
-      auth.oauth2.clientSecretRef = new SecretKeyRef("crm-oauth", "client-secret");
-      auth.oauth2.refreshTokenRef = new SecretKeyRef("crm-seed", "refresh-token");
-    });
-  }
-
-  void seed(String token) {
-    secretValues.add(token);
-    tokens.seedRefreshToken(token);
-    cluster.putSecret(NS, "crm-seed", Map.of("refresh-token", token));
-  }
 
   /** Lifetime of the rotation test's tokens: renewed at half-life, so a published token has 5 s to spare. */
   static final long ROTATING_LIFETIME = 10;
@@ -95,15 +76,6 @@ class RefreshTokenIT extends OperatorHarness {
     assertThat(cluster.secretValues(NS, "crm-credentials").values())
         .noneMatch(v -> v.contains("refresh-token") || v.equals(SEED) || v.equals(CLIENT_SECRET));
     assertNoSecretValueLeaked();
-  }
-
-  /** JOSDK has begun to stop this operator: its informers no longer run, and it said it is shutting down. */
-  boolean stopping(KeywardOperator stopped, long shutdownsBefore) {
-    return !stopped.ready() && shutdownMessages() > shutdownsBefore;
-  }
-
-  long shutdownMessages() {
-    return logs.text().lines().filter(l -> l.startsWith("Operator SDK ") && l.contains(" is shutting down")).count();
   }
 
   @Test

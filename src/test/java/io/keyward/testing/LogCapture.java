@@ -24,6 +24,21 @@ public final class LogCapture implements AutoCloseable {
         .collect(Collectors.joining("\n"));
   }
 
+  /** One event as logged: which logger, at what level, and its text (message and exceptions). */
+  public record Line(String logger, ch.qos.logback.classic.Level level, String text) {}
+
+  /** Every event so far. */
+  public List<Line> lines() {
+    return List.copyOf(appender.list).stream()
+        .map(e -> new Line(e.getLoggerName(), e.getLevel(), e.getFormattedMessage() + throwable(e.getThrowableProxy())))
+        .toList();
+  }
+
+  /** How many events were logged at exactly {@code level}. */
+  public long count(ch.qos.logback.classic.Level level) {
+    return List.copyOf(appender.list).stream().filter(e -> e.getLevel() == level).count();
+  }
+
   private static String throwable(IThrowableProxy t) {
     StringBuilder b = new StringBuilder();
     while (t != null) {

@@ -3,7 +3,10 @@ package io.keyward.testing;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -52,6 +55,27 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** A link to this API server that a test can cut (see {@link ApiLink}). */
+  public ApiLink link() throws java.io.IOException {
+    return new ApiLink(server.getPort());
+  }
+
+  /**
+   * A client of this API server through {@code link} (directly when {@code null}) that retries a
+   * 5xx or 429 answer {@code retries} times itself (Fabric8's default is 10, over about 20 s) before
+   * its caller sees the failure.
+   */
+  public KubernetesClient client(ApiLink link, int retries) {
+    String url = link != null ? link.url() : client.getConfiguration().getMasterUrl();
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+        .withMasterUrl(url)
+        .withNamespace("test")
+        .withHttp2Disable(true)
+        .withRequestRetryBackoffLimit(retries)
+        .withRequestRetryBackoffInterval(100)
+        .build()).build();
   }
 
   /** Creates or replaces a Secret with these plain values (written as base64 data). */
