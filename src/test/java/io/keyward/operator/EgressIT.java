@@ -6,6 +6,7 @@ import io.keyward.api.v1alpha1.Condition;
 import io.keyward.credential.http.EgressPolicy;
 import io.keyward.credential.http.HttpLimits;
 import io.keyward.credential.http.HttpSender;
+import io.keyward.testing.FaultCase;
 import io.keyward.testing.CountingListener;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class EgressIT extends OperatorHarness {
   @Test
+  @FaultCase("egress-deny-listed")
   void aTokenEndpointOnTheDenyListReceivesNothingAndItsConnectorAloneIsDenied() throws Exception {
     operator.close();
     operator = startOperator(testSettings(),
@@ -46,6 +48,7 @@ class EgressIT extends OperatorHarness {
   }
 
   @Test
+  @FaultCase("egress-https-required")
   void theDefaultClusterPolicyRefusesPlainHttpAndLoopback() throws Exception {
     operator.close();
     operator = startOperator(testSettings(), HttpSender.withDefaults());
@@ -59,6 +62,7 @@ class EgressIT extends OperatorHarness {
   }
 
   @Test
+  @FaultCase("egress-redirect")
   void aTokenEndpointThatRedirectsIsNotFollowedAndTheRedirectTargetReceivesNothing() throws Exception {
     try (CountingListener target = new CountingListener("127.0.0.2")) {
       tokens.override(r -> new io.keyward.testing.TokenServer.Response(307, "text/plain", new byte[0],

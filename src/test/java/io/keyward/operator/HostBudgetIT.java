@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.keyward.credential.http.EgressPolicy;
 import io.keyward.credential.http.HttpLimits;
 import io.keyward.credential.http.HttpSender;
+import io.keyward.testing.FaultCase;
 import io.keyward.testing.TokenServer.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ class HostBudgetIT extends OperatorHarness {
   record Seen(long nanos, int connector) {}
 
   @Test
+  @FaultCase("host-429-pause-200-connectors")
   void a429PausesTheHostForAllThenTheRateHoldsAndTheSoonestExpiringGoFirst() throws Exception {
     operator.close();
     operator = startOperator(testSettings(), new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(IN_FLIGHT)
