@@ -27,6 +27,11 @@ class ShippedLoggingTest {
     assertThat(http.isDebugEnabled()).isFalse();
     Logger embedded = context.getLogger("io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher");
     assertThat(embedded.isDebugEnabled()).as("local mode's embedded API server logs whole Secrets at DEBUG").isFalse();
+    for (String jetty : java.util.List.of("org.eclipse.jetty.client.transport.HttpSender",
+        "org.eclipse.jetty.http.HttpGenerator", "org.eclipse.jetty.client.HttpClient")) {
+      assertThat(context.getLogger(jetty).isDebugEnabled()).as(jetty + " logs request headers (client credentials) at DEBUG")
+          .isFalse();
+    }
     assertThat(context.getLogger("io.keyward.operator").isTraceEnabled()).as("the rest follows the root").isTrue();
     context.stop();
   }
