@@ -1,5 +1,6 @@
 package io.keyward;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.generator.annotation.ValidationRule;
@@ -55,7 +56,7 @@ class AuthTypesTest {
 
     @SuppressWarnings("unchecked")
     Class<? extends AuthMethod> type = (Class<? extends AuthMethod>) block.getType();
-    assertThat(CredentialIssuers.standard(HttpSender.local()).handles(type))
+    assertThat(CredentialIssuers.standard(Loopback.sender()).handles(type))
         .as("%s: an issuer in CredentialIssuers.standard", name).isTrue();
 
     assertThat(examplesUsing(block)).as("%s: an example manifest under examples/", name).isNotEmpty();

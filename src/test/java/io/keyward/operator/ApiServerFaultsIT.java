@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class ApiServerFaultsIT extends OperatorHarness {
   }
 
   private KeywardOperator startLinkedOperator() {
-    return startOperator(operatorClient, testSettings(), HttpSender.local());
+    return startOperator(operatorClient, testSettings(), Loopback.sender());
   }
 
   // ---- writes refused ---------------------------------------------------------------------------

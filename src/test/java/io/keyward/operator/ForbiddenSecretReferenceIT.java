@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
@@ -99,7 +100,7 @@ class ForbiddenSecretReferenceIT extends OperatorHarness {
   @Test
   void strictModeRefusesAnUnlabelledSecretAndRecoversWhenTheLabelIsAdded() {
     operator.close(); // the harness's default operator
-    operator = startOperator(testSettings().withRequireSecretLabel(true), HttpSender.local());
+    operator = startOperator(testSettings().withRequireSecretLabel(true), Loopback.sender());
     cluster.putSecret(NS, "erp", Map.of("api-key", API_KEY));
 
     create(apiKey("erp", "erp", "api-key"));

@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +40,7 @@ class HostBudgetIT extends OperatorHarness {
   void a429PausesTheHostForAllThenTheRateHoldsAndTheSoonestExpiringGoFirst() throws Exception {
     operator.close();
     operator = startOperator(testSettings(), new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(IN_FLIGHT)
-        .withHostRate(RATE, BURST), EgressPolicy.local()));
+        .withHostRate(RATE, BURST), Loopback.only()));
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     // connector i's first token expires in 3600 s + 7 s × order[i]: an order unrelated to the names
     List<Integer> order = new ArrayList<>(IntStream.range(0, CONNECTORS).boxed().toList());

@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -30,7 +31,7 @@ class LeaderElectionIT extends OperatorHarness {
 
   /** Counts the token requests one replica sends. */
   static HttpSender counting(AtomicInteger calls) {
-    HttpSender sender = HttpSender.local();
+    HttpSender sender = Loopback.sender();
     sender.observe(new io.keyward.credential.http.HostObserver() {
       @Override
       public void requested(String host) {

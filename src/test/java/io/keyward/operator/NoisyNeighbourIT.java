@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,7 +46,7 @@ class NoisyNeighbourIT extends OperatorHarness {
     operator.close(); // the harness's instance: this one gets a short deadline
     try (SlowServer slow = new SlowServer(Duration.ofSeconds(2))) {
       int threadsBefore = Thread.activeCount();
-      HttpSender http = new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3)), io.keyward.credential.http.EgressPolicy.local());
+      HttpSender http = new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3)), Loopback.only());
       operator = startOperator(testSettings(), http);
       cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
       for (int i = 0; i < SLOW; i++) {

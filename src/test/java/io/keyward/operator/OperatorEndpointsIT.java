@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +67,7 @@ class OperatorEndpointsIT extends OperatorHarness {
   @Test
   void readyzTurnsReadyOnceTheOperatorHasStartedAndMetricsFollowRefreshes() throws Exception {
     operator.close();
-    operator = new KeywardOperator(client, CredentialIssuers.standard(HttpSender.local()), testSettings());
+    operator = new KeywardOperator(client, CredentialIssuers.standard(Loopback.sender()), testSettings());
     server = OperatorHttpServer.start(operator, 0);
     assertThat(get("/readyz").statusCode()).as("before start").isEqualTo(503);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);

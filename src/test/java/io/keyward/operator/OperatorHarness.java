@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -74,7 +75,7 @@ abstract class OperatorHarness {
   }
 
   KeywardOperator startOperator() {
-    return startOperator(testSettings(), HttpSender.local());
+    return startOperator(testSettings(), Loopback.sender());
   }
 
   KeywardOperator startOperator(OperatorSettings settings, HttpSender http) {

@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -77,7 +78,7 @@ class SecretLeakSweepIT extends OperatorHarness {
   ShippedLogging logging;
 
   private static HttpSender http() {
-    return HttpSender.local();
+    return Loopback.sender();
   }
 
   @BeforeEach

@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,7 +43,7 @@ class SteppingClockReconcileIT extends OperatorHarness {
     operator.close();
     operator = startOperator(testSettings().withClock(clock)
         .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)),
-        new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), clock));
+        new HttpSender(HttpLimits.defaults(), Loopback.only(), clock));
     tokens.expiresIn(3600);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
 
@@ -234,7 +235,7 @@ class SteppingClockReconcileIT extends OperatorHarness {
     operator.close();
     operator = startOperator(testSettings().withClock(clock)
         .withBackoff(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0)),
-        new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), clock));
+        new HttpSender(HttpLimits.defaults(), Loopback.only(), clock));
     tokens.expiresIn(3600);
     cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
     create(oauth2("crm"));

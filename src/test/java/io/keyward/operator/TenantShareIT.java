@@ -1,5 +1,6 @@
 package io.keyward.operator;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +40,7 @@ class TenantShareIT extends OperatorHarness {
       cluster.putSecret(TENANT, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
       cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
       operator = startOperator(testSettings().withMaxIssuancesPerNamespace(6),
-          new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(4)), io.keyward.credential.http.EgressPolicy.local()));
+          new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(4)), Loopback.only()));
       for (int i = 0; i < HOSTS; i++) {
         ApiConnector c = NoisyNeighbourIT.pointingAt("slow-" + i, slow.get(i).url("/oauth2/token"));
         c.getMetadata().setNamespace(TENANT);

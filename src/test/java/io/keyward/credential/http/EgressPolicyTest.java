@@ -131,4 +131,15 @@ class EgressPolicyTest {
             + " addresses; allowed: idp.example; denied: 10.0.0.0/8");
     assertThat(EgressPolicy.local().describe()).startsWith("http and https; refused: cloud metadata, link-local, unspecified");
   }
+
+  @Test
+  void theTestsOwnPolicyReachesLoopbackOnly() throws Exception {
+    EgressPolicy tests = io.keyward.testing.Loopback.only();
+    assertThat(address(tests, "127.0.0.1", "127.0.0.1")).isEmpty();
+    assertThat(address(tests, "localhost", "::1")).isEmpty();
+    assertThat(address(tests, "login.example.com", "93.184.215.14")).contains("deny list entry 0.0.0.0/0");
+    assertThat(address(tests, "idp", "10.0.0.1")).contains("deny list entry 0.0.0.0/0");
+    assertThat(address(tests, "idp", "2606:4700::1")).contains("deny list entry ::/0");
+    assertThat(address(tests, "x", "169.254.169.254")).contains("cloud metadata address");
+  }
 }

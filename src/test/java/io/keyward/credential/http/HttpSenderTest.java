@@ -1,5 +1,6 @@
 package io.keyward.credential.http;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -84,7 +85,7 @@ class HttpSenderTest {
   @Test
   void aBodyTrickledOneByteEveryTwoSecondsIsCutOffAtTheDeadline() throws Exception {
     SlowServer slow = closeLater(new SlowServer(Duration.ofSeconds(2)));
-    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3)), io.keyward.credential.http.EgressPolicy.local()));
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(3)), Loopback.only()));
 
     long started = System.nanoTime();
     CredentialException e = failure(() -> sender.call(post(slow.url("/oauth2/token?tenant=t1")), "token endpoint"));
@@ -113,7 +114,7 @@ class HttpSenderTest {
       }
       exchange.close();
     });
-    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(2)), io.keyward.credential.http.EgressPolicy.local()));
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withDeadline(Duration.ofSeconds(2)), Loopback.only()));
 
     CredentialException e = failure(() -> sender.call(post(base(s) + "/token"), "token endpoint"));
 
@@ -135,14 +136,14 @@ class HttpSenderTest {
         // the client stopped reading
       }
     });
-    HttpSender sender = closeLater(HttpSender.local());
+    HttpSender sender = closeLater(Loopback.sender());
 
     for (String path : List.of("/sized", "/chunked")) {
       CredentialException e = failure(() -> sender.call(post(base(s) + path), "token endpoint"));
       assertThat(e.reason()).as(path).isEqualTo("InvalidTokenResponse");
       assertThat(e.getMessage()).as(path).contains("larger than 1048576 bytes");
     }
-    HttpSender small = closeLater(new HttpSender(HttpLimits.defaults().withMaxBodyBytes(1000), io.keyward.credential.http.EgressPolicy.local()));
+    HttpSender small = closeLater(new HttpSender(HttpLimits.defaults().withMaxBodyBytes(1000), Loopback.only()));
     assertThat(failure(() -> small.call(post(base(s) + "/chunked"), "token endpoint")).getMessage())
         .contains("larger than 1000 bytes");
   }
@@ -162,7 +163,7 @@ class HttpSenderTest {
       }
       exchange.close();
     });
-    HttpSender sender = closeLater(HttpSender.local());
+    HttpSender sender = closeLater(Loopback.sender());
 
     HTTPResponse response = sender.call(post(base(s) + "/token"), "token endpoint");
 
@@ -172,7 +173,7 @@ class HttpSenderTest {
 
   @Test
   void onlyHttpAndHttpsAreCalled() {
-    HttpSender sender = closeLater(HttpSender.local());
+    HttpSender sender = closeLater(Loopback.sender());
     HTTPRequest ftp = new HTTPRequest(HTTPRequest.Method.GET, URI.create("ftp://127.0.0.1:2121/jwks"));
 
     CredentialException e = failure(() -> sender.call(ftp, "JWKS endpoint"));
@@ -204,7 +205,7 @@ class HttpSenderTest {
       }
     });
     HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(2)
-        .withHostWait(Duration.ofMillis(500)), io.keyward.credential.http.EgressPolicy.local()));
+        .withHostWait(Duration.ofMillis(500)), Loopback.only()));
     ExecutorService callers = Executors.newFixedThreadPool(6);
     closing.add(callers::shutdownNow);
 
@@ -266,7 +267,7 @@ class HttpSenderTest {
       exchange.close();
     });
     HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withMaxCallsPerHost(1)
-        .withHostWait(Duration.ofMillis(200)), io.keyward.credential.http.EgressPolicy.local()));
+        .withHostWait(Duration.ofMillis(200)), Loopback.only()));
     ExecutorService caller = Executors.newSingleThreadExecutor();
     closing.add(caller::shutdownNow);
     caller.submit(() -> sender.call(post(base(blocked) + "/token"), "token endpoint"));
@@ -301,7 +302,7 @@ class HttpSenderTest {
           .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10)) : "3";
       AtomicInteger received = new AtomicInteger();
       HttpServer s = throttling(received, 429, retryAfter);
-      HttpSender sender = closeLater(HttpSender.local());
+      HttpSender sender = closeLater(Loopback.sender());
       java.time.Instant now = java.time.Instant.now();
 
       HTTPResponse first = sender.call(post(base(s) + "/token"), null, "token endpoint", new Caller("sales/a", now));
@@ -326,7 +327,7 @@ class HttpSenderTest {
     HttpServer s = throttling(received, 503, null);
     AtomicInteger elsewhere = new AtomicInteger();
     HttpServer other = throttling(elsewhere, 200, null);
-    HttpSender sender = closeLater(HttpSender.local());
+    HttpSender sender = closeLater(Loopback.sender());
 
     assertThat(sender.call(post(base(s) + "/token"), "token endpoint").getStatusCode()).isEqualTo(503);
     assertThat(sender.call(post(base(s) + "/token"), "token endpoint").getStatusCode()).isEqualTo(200);
@@ -343,7 +344,7 @@ class HttpSenderTest {
   void theHostsRateIsSharedAndCallsBeyondItComeBackLater() throws Exception {
     AtomicInteger received = new AtomicInteger();
     HttpServer s = throttling(received, 200, null);
-    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withHostRate(1, 3), EgressPolicy.local()));
+    HttpSender sender = closeLater(new HttpSender(HttpLimits.defaults().withHostRate(1, 3), Loopback.only()));
     java.time.Instant now = java.time.Instant.now();
 
     List<CredentialException> deferred = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.keyward.credential.http;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -72,7 +73,7 @@ class TlsClientsTest {
   @Test
   void materialsWhoseOldHashCollidesGetTheirOwnClientAndTheirOwnTrust() throws Exception {
     server = new TokenServer(one.serverContext(), false);
-    sender = HttpSender.local();
+    sender = Loopback.sender();
     String caOne = "issued by CA one\n" + one.ca.certificatePem();
     String caTwo = two.ca.certificatePem();
     caTwo = collidingPrefix(caTwo, caOne.hashCode()) + caTwo;
@@ -91,7 +92,7 @@ class TlsClientsTest {
   @Test
   void theLeastRecentlyUsedClientIsEvictedAndClosed() throws Exception {
     server = new TokenServer(one.serverContext(), false);
-    sender = new HttpSender(HttpLimits.defaults(), EgressPolicy.local(), HostResolver.SYSTEM, 2);
+    sender = new HttpSender(HttpLimits.defaults(), Loopback.only(), HostResolver.SYSTEM, 2);
     TlsMaterial first = new TlsMaterial("first\n" + one.ca.certificatePem(), null, null);
     TlsMaterial second = new TlsMaterial("second\n" + one.ca.certificatePem(), null, null);
     TlsMaterial third = new TlsMaterial("third\n" + one.ca.certificatePem(), null, null);

@@ -1,5 +1,6 @@
 package io.keyward.credential.jwt;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,7 +103,7 @@ class JwtExchangeTest {
   void anAppJwtIsExchangedForAnInstallationTokenThatExpiresWhenGithubSays() throws Exception {
     github.override(this::githubLike);
 
-    IssuedCredential c = new JwtIssuer(HttpSender.local())
+    IssuedCredential c = new JwtIssuer(Loopback.sender())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem()));
 
     assertThat(c.token()).isEqualTo(INSTALLATION_TOKEN);
@@ -122,7 +123,7 @@ class JwtExchangeTest {
   void aRefusedJwtIsTerminalAndTheMessageCarriesNeitherTheJwtNorTheBody() {
     github.override(r -> Response.json(401, "{\"message\":\"A JSON web token could not be decoded\"}"));
 
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
+    assertThatThrownBy(() -> new JwtIssuer(Loopback.sender())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isTrue();
@@ -134,7 +135,7 @@ class JwtExchangeTest {
   @Test
   void aBusyEndpointIsRetriedAndAMissingTokenFieldIsAnInvalidResponse() {
     github.override(r -> Response.json(503, "{}"));
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
+    assertThatThrownBy(() -> new JwtIssuer(Loopback.sender())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.isTerminal()).isFalse();
@@ -142,7 +143,7 @@ class JwtExchangeTest {
         });
 
     github.override(r -> Response.json(201, "{\"expires_at\":\"2026-03-01T11:00:00Z\"}"));
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
+    assertThatThrownBy(() -> new JwtIssuer(Loopback.sender())
         .issue(githubApp(base() + "/app/installations/42/access_tokens"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class, e -> {
           assertThat(e.reason()).isEqualTo("InvalidTokenResponse");
@@ -152,13 +153,13 @@ class JwtExchangeTest {
 
   @Test
   void aBadUrlAndTooMuchBackdateNameTheirFields() {
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local())
+    assertThatThrownBy(() -> new JwtIssuer(Loopback.sender())
         .issue(githubApp("not a url"), JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.exchange.url"));
     JwtAuth auth = githubApp(base() + "/x");
     auth.backdate = "1h";
-    assertThatThrownBy(() -> new JwtIssuer(HttpSender.local()).issue(auth, JwtIssuerTest.context(pem())))
+    assertThatThrownBy(() -> new JwtIssuer(Loopback.sender()).issue(auth, JwtIssuerTest.context(pem())))
         .isInstanceOfSatisfying(CredentialException.class,
             e -> assertThat(e.getMessage()).startsWith("spec.auth.jwt.backdate"));
   }

@@ -1,5 +1,6 @@
 package io.keyward.credential.jwt;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +53,7 @@ class JwtHeaderSafetyTest {
   }
 
   IssuedCredential issue(JwtAuth auth) throws CredentialException {
-    return new JwtIssuer(HttpSender.local()).issue(auth, JwtIssuerTest.context(pem));
+    return new JwtIssuer(Loopback.sender()).issue(auth, JwtIssuerTest.context(pem));
   }
 
   static void refused(ThrowingCallable call, String reason, String field) {

@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.testing.Loopback;
 import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,7 +52,7 @@ class ClientAuthenticationAndJwtBearerTest {
 
   TokenServer server;
   final AtomicReference<TokenServer.Request> seen = new AtomicReference<>();
-  final OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.local());
+  final OAuth2Issuer issuer = new OAuth2Issuer(Loopback.sender());
 
   @BeforeAll
   static void keys() throws Exception {

@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.testing.Loopback;
 import io.keyward.credential.http.HttpSender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +33,7 @@ class RefreshTokenGrantTest {
   TokenServer server;
   // fifty refreshes in a row from one caller: a rate budget of its own, far above what the test sends
   OAuth2Issuer issuer = new OAuth2Issuer(new HttpSender(io.keyward.credential.http.HttpLimits.defaults()
-      .withHostRate(1000, 100), io.keyward.credential.http.EgressPolicy.local()));
+      .withHostRate(1000, 100), Loopback.only()));
 
   @BeforeEach
   void start() throws Exception {

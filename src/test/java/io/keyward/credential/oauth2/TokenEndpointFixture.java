@@ -1,5 +1,6 @@
 package io.keyward.credential.oauth2;
 
+import io.keyward.testing.Loopback;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
 import io.keyward.credential.IssueContext;
@@ -21,7 +22,7 @@ abstract class TokenEndpointFixture {
   static final SecretKeyRef SECRET_REF = new SecretKeyRef("crm-oauth", "client-secret");
 
   TokenServer server;
-  OAuth2Issuer issuer = new OAuth2Issuer(HttpSender.local());
+  OAuth2Issuer issuer = new OAuth2Issuer(Loopback.sender());
   IssueContext context = new IssueContext(
       SecretValues.of(Map.of(SECRET_REF, SECRET)), Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(45));
 

@@ -1,5 +1,6 @@
 package io.keyward.credential.validation;
 
+import io.keyward.testing.Loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +34,7 @@ class TokenValidatorTest {
   final TokenServer jwks;
   final AtomicInteger fetches = new AtomicInteger();
   volatile JWKSet published;
-  final TokenValidator validator = new TokenValidator(HttpSender.local());
+  final TokenValidator validator = new TokenValidator(Loopback.sender());
 
   TokenValidatorTest() throws Exception {
     jwks = new TokenServer();
@@ -112,7 +113,7 @@ class TokenValidatorTest {
         .generate();
     published = new JWKSet(key.getKeyType().equals(com.nimbusds.jose.jwk.KeyType.OKP)
         ? other.toPublicJWK() : new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("e").generate().toPublicJWK());
-    var stranger = new TokenValidator(HttpSender.local());
+    var stranger = new TokenValidator(Loopback.sender());
     assertThat(failure(() -> stranger.check(rules(), good, NOW)).getMessage()).as(name + " with another key published")
         .contains("its signature does not verify");
   }
@@ -155,7 +156,7 @@ class TokenValidatorTest {
 
   @Test
   void theJwksCacheIsBoundedAndAnEvictedUrlIsFetchedAgain() throws Exception {
-    TokenValidator small = new TokenValidator(HttpSender.local(), 2);
+    TokenValidator small = new TokenValidator(Loopback.sender(), 2);
     IssuedCredential t = token(provider, "https://idp", "crm-api", NOW.plusSeconds(300));
     String base = jwks.tokenUrl().replace("/oauth2/token", "/jwks/");
     for (String tenant : List.of("a", "b", "c")) {
