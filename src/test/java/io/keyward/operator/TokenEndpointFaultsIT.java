@@ -149,6 +149,7 @@ class TokenEndpointFaultsIT extends OperatorHarness {
     ApiConnectorStatus failing = awaitRetrying("TokenEndpointUnreachable", 3);
     Expect expect = Expect.transientFailure("TokenEndpointUnreachable", unreachable(), "unreachable");
     assertFailing(failing, expect);
+    assertFailureTimes(failing, 1, expect);
     assertBackedOff(1);
     assertThat(received).as("nothing reached the provider").hasSize(1);
 
@@ -311,8 +312,8 @@ class TokenEndpointFaultsIT extends OperatorHarness {
       assertThat(requests).as("a request after the 429 answered at %s, before its date %s", a.answeredAt(), a.until())
           .noneMatch(t -> t.isAfter(a.answeredAt()) && t.isBefore(a.until()));
     }
-    assertThat(Duration.between(Instant.parse(failing.lastFailureTime), Instant.parse(failing.nextCheckTime)))
-        .as("status names the provider's date (5 s ahead), not the 1 s backoff").isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(Instant.parse(failing.nextCheckTime)).as("status names the provider's date, not the 1 s backoff")
+        .isAfterOrEqualTo(asked.get(failing.consecutiveFailures - 1).until());
     assertThat(pauses).as("each 429 paused the host").hasSizeGreaterThanOrEqualTo(2);
     fault = null;
     assertRecovered(expect);
@@ -481,6 +482,7 @@ class TokenEndpointFaultsIT extends OperatorHarness {
     requestRefresh("crm", "2026-12-01T10:00:00Z");
     ApiConnectorStatus failing = awaitRetrying(expect.reason(), 3);
     assertFailing(failing, expect);
+    assertFailureTimes(failing, sentBefore, expect);
     assertServes(1);
     assertBackedOff(sentBefore);
     f.heal();
@@ -531,6 +533,20 @@ class TokenEndpointFaultsIT extends OperatorHarness {
     assertThat(warnings.get(0).getMessage()).isEqualTo(expect.message());
     assertThat(refreshes("crm", "failure", expect.errorClass())).as("failures counted by error class on /metrics")
         .isGreaterThanOrEqualTo(1);
+  }
+
+  /**
+   * {@code lastFailureTime} is when the attempt failed, not when it began (an attempt may take the
+   * whole deadline), and {@code nextCheckTime} comes after it: the status never names a retry time
+   * that had passed before the attempt even failed.
+   */
+  private void assertFailureTimes(ApiConnectorStatus failing, int sentBefore, Expect expect) {
+    Instant attemptSent = sent.get(sentBefore + failing.consecutiveFailures - 1);
+    Instant failedBy = attemptSent.plus(expect.eachAttempt()).truncatedTo(ChronoUnit.SECONDS);
+    assertThat(Instant.parse(failing.lastFailureTime))
+        .as("lastFailureTime of attempt %d, sent at %s", failing.consecutiveFailures, attemptSent)
+        .isAfterOrEqualTo(failedBy);
+    assertThat(Instant.parse(failing.nextCheckTime)).as("nextCheckTime").isAfterOrEqualTo(failedBy);
   }
 
   /**
