@@ -431,6 +431,52 @@ class TokenEndpointFaultsIT extends OperatorHarness {
     assertNothingLeaked();
   }
 
+  // ---- tokens that have already expired -------------------------------------------------------------
+
+  @Test
+  @FaultCase("token-expires-in-zero")
+  void anExpiresInOfZeroDoesNotReplaceTheValidCredential() throws Exception {
+    expiredOnIssue(0);
+  }
+
+  @Test
+  @FaultCase("token-expires-in-negative")
+  void aNegativeExpiresInDoesNotReplaceTheValidCredential() throws Exception {
+    expiredOnIssue(-60);
+  }
+
+  /**
+   * The provider answers a refresh with a token whose {@code expires_in} says it has already expired
+   * (and rotates the refresh token): the valid credential stays published, the rotated refresh token
+   * is kept, and the provider is asked again after 30 s, not in a loop.
+   */
+  private void expiredOnIssue(long expiresIn) throws Exception {
+    publishFirstToken();
+    int sentBefore = sent.size();
+    tokens.expiresIn(expiresIn);
+    requestRefresh("crm", "2026-12-01T10:00:00Z");
+    Expect expect = Expect.transientFailure("ExpiredOnIssue", "the provider issued a credential that had already"
+        + " expired; the previous one stays published while it is valid", "expired_on_issue");
+    ApiConnectorStatus failing = awaitRetrying("ExpiredOnIssue", 1);
+    assertFailing(failing, expect);
+    assertFailureTimes(failing, sentBefore, expect);
+    assertServes(1);
+    assertThat(Duration.between(Instant.parse(failing.lastFailureTime), Instant.parse(failing.nextCheckTime)))
+        .as("asked again in 30 s, not at once").isEqualTo(Duration.ofSeconds(30));
+    assertThat(connector("crm").getStatus().condition("Warning")).as("the published credential has nothing to warn of")
+        .isEmpty();
+    Instant expiredAnswer = received.get(received.size() - 1).at();
+
+    tokens.expiresIn(3600);
+    assertRecovered(expect);
+    assertThat(received).as("the first issue, the expired answer, the retry").hasSize(3);
+    assertThat(received.get(2).at()).as("the retry").isAfterOrEqualTo(expiredAnswer.plusSeconds(30));
+    assertThat(cluster.secretValues(NS, OUTPUT).get("token")).as("the expired token was never published")
+        .isEqualTo(TokenServer.token(3));
+    assertChainIntact(0);
+    assertNothingLeaked();
+  }
+
   // ---- what the rows share ---------------------------------------------------------------------------
 
   /** What a user must see while one fault lasts. */
