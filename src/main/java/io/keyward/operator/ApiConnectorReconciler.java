@@ -83,22 +83,26 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Gathered gathered = parts.gatherer().gather(connector);
     Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);
+    // an issue may have waited on the provider for up to its deadline: its outcome is dated when it ended,
+    // so that lastFailureTime is when it failed and the retry is counted from then, as JOSDK reschedules it
+    Instant settled = settings.clock().instant();
     Optional<Holding> holding = attempt.issued().or(gathered::holding);
     Projection projection = project(connector, gathered.spec(), holding); // also after a failure: the last good stays
-    Optional<Failure> failure = parts.failures().settle(connector, gathered, before, attempt, projection.failure(), now);
+    Optional<Failure> failure =
+        parts.failures().settle(connector, gathered, before, attempt, projection.failure(), settled);
     Optional<Holding> publishable = holding.filter(Holding::publishable);
-    Optional<Instant> nextCheck = RefreshChecks.nextCheck(standing(holding, failure), now);
+    Optional<Instant> nextCheck = RefreshChecks.nextCheck(standing(holding, failure), settled);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
         generation(connector), gathered.spec(), holding, projection.published(), failure,
         handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
-        nextCheck), now);
+        nextCheck), settled);
     metrics.observed(connector, status.condition(StatusBuilder.READY).map(c -> "True".equals(c.status)).orElse(false),
         publishable.map(h -> h.stored().credential().expiresAt()).orElse(null),
         publishable.flatMap(Holding::plan).map(RenewalPlan::renewAt).orElse(null));
     UpdateControl<ApiConnector> control = statusUpdate(connector, status);
     // a deferred issue is tried again soon; otherwise the connector is looked at when the next check is due
     attempt.deferral().map(e -> e.retryAfter().orElse(DEFERRAL_RETRY))
-        .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, now)))
+        .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, settled)))
         .ifPresent(control::rescheduleAfter);
     return control;
   }

@@ -134,7 +134,7 @@ final class Issuance {
       keepRotated(connector, spec, inputs, previous, e.rotatedState());
       throw e;
     }
-    Optional<CredentialException> rejected = rejection(spec, fresh);
+    Optional<CredentialException> rejected = rejection(spec, fresh).or(() -> expiredOverValid(previous, fresh));
     if (rejected.isPresent()) {
       keepRotated(connector, spec, inputs, previous, fresh.state()); // not published; its refresh token is kept
       throw rejected.get();
@@ -163,6 +163,26 @@ final class Issuance {
       }
       return Optional.of(e);
     }
+  }
+
+  /**
+   * A credential that had expired when it was issued ({@code expires_in} of zero or less, an expiry in
+   * the past) does not replace one that is still valid (DESIGN §4: a still-valid credential is never
+   * removed because a refresh failed). The attempt fails, and is tried again no sooner than
+   * {@link io.keyward.renewal.RenewalPolicy#EXPIRED_ON_ISSUE_RETRY}. With nothing valid to keep, it is
+   * published, with the {@code ExpiredOnIssue} warning.
+   */
+  private Optional<CredentialException> expiredOverValid(Optional<StoredCredential> previous, IssuedCredential fresh) {
+    Instant now = clock.instant();
+    boolean expiredOnIssue = fresh.expiresAt() != null && !fresh.expiresAt().isAfter(fresh.issuedAt());
+    boolean previousValid = previous.filter(StoredCredential::publishable).map(StoredCredential::credential)
+        .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(now)).isPresent();
+    if (!expiredOnIssue || !previousValid) {
+      return Optional.empty();
+    }
+    return Optional.of(CredentialException.transientFailure("ExpiredOnIssue", "the provider issued a credential that"
+        + " had already expired; the previous one stays published while it is valid",
+        io.keyward.renewal.RenewalPolicy.EXPIRED_ON_ISSUE_RETRY).classified("expired_on_issue"));
   }
 
   /**

@@ -30,10 +30,23 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
-  /** What to answer. */
-  public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+  /**
+   * What to answer.
+   *
+   * @param chunked sent without a Content-Length (chunked transfer encoding), as a streaming server does
+   */
+  public record Response(int status, String contentType, byte[] body, Map<String, String> headers, boolean chunked) {
+    public Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+      this(status, contentType, body, headers, false);
+    }
+
     public static Response json(int status, String json) {
       return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** {@code body} without a Content-Length: the client learns its size only by reading it. */
+    public static Response chunked(int status, String contentType, byte[] body) {
+      return new Response(status, contentType, body, Map.of(), true);
     }
   }
 
@@ -123,6 +136,17 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The provider revokes every refresh token it would accept (the grant was withdrawn): the next
+   * refresh is answered {@code invalid_grant}, until a new one is {@link #seedRefreshToken seeded}.
+   */
+  public TokenServer revokeRefreshTokens() {
+    synchronized (liveRefreshTokens) {
+      liveRefreshTokens.clear();
+    }
+    return this;
+  }
+
   /** Whether each refresh returns a new refresh token and invalidates the old one (default true). */
   public TokenServer rotateRefreshTokens(boolean rotate) {
     this.rotate = rotate;
@@ -182,7 +206,8 @@ public final class TokenServer implements AutoCloseable {
     }
     response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
     exchange.getResponseHeaders().add("Content-Type", response.contentType());
-    exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
+    exchange.sendResponseHeaders(response.status(),
+        response.chunked() ? 0 : response.body().length == 0 ? -1 : response.body().length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(response.body());
     }
