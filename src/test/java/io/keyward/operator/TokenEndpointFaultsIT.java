@@ -95,7 +95,7 @@ class TokenEndpointFaultsIT extends OperatorHarness {
       Function<Request, Response> f = fault;
       return f == null ? null : f.apply(r);
     });
-    HttpSender http = new HttpSender(HttpLimits.defaults().withDeadline(DEADLINE), EgressPolicy.local());
+    HttpSender http = new HttpSender(HttpLimits.defaults().withDeadline(DEADLINE), io.keyward.testing.Loopback.only());
     http.observe(new HostObserver() {
       @Override
       public void requested(String host) {
