@@ -213,7 +213,7 @@ class TokenEndpointFaultsIT extends OperatorHarness {
     retriedUntilHealed(new Fault() {
       @Override
       public void start() {
-        link.trickleBody(Duration.ofMillis(250)); // a 66-byte token response over 16 s
+        link.trickleBody(Duration.ofMillis(250)); // a 95-byte token response over 24 s
       }
 
       @Override
