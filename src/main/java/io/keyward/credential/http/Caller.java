@@ -14,8 +14,18 @@ public record Caller(String key, Instant needBy) {
     }
   }
 
-  /** A one-off call nobody waits on by name (a JWKS fetch, a test): its own key, needed now. */
+  private static final String ANONYMOUS = "anonymous-";
+
+  /**
+   * A one-off call nobody waits on by name (a JWKS fetch, a test): needed now, and never booked, since
+   * it would not come back under its key and its booking would hold up the named callers behind it.
+   */
   public static Caller anonymous(Instant now) {
-    return new Caller("anonymous-" + java.util.UUID.randomUUID(), now);
+    return new Caller(ANONYMOUS + java.util.UUID.randomUUID(), now);
+  }
+
+  /** Whether this caller comes back under its key, so that it can be booked a turn. */
+  public boolean named() {
+    return !key.startsWith(ANONYMOUS);
   }
 }

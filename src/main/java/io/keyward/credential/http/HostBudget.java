@@ -69,7 +69,7 @@ final class HostBudget {
       users[0] = ++entry.users;
       return entry;
     });
-    HostTurns.Turn turn = h.turns.take(caller.key(), caller.needBy());
+    HostTurns.Turn turn = h.turns.take(caller.key(), caller.needBy(), caller.named());
     if (!turn.go()) {
       leave(host);
       throw waits(host, h, turn);
@@ -91,7 +91,7 @@ final class HostBudget {
     if (clock.instant().isBefore(h.turns.pausedUntil())) {
       // a call in flight was answered 429 while this one waited for its share: it waits out the pause too
       h.permits.release();
-      HostTurns.Turn paused = h.turns.take(caller.key(), caller.needBy());
+      HostTurns.Turn paused = h.turns.take(caller.key(), caller.needBy(), caller.named());
       leave(host);
       throw waits(host, h, paused);
     }

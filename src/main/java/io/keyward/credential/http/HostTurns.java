@@ -69,6 +69,14 @@ final class HostTurns {
    * a request of the rate is spent and the caller's booking, if any, is done.
    */
   synchronized Turn take(String caller, Instant needBy) {
+    return take(caller, needBy, true);
+  }
+
+  /**
+   * As {@link #take(String, Instant)}; a caller that is not {@code booked} is told when to come back,
+   * behind those booked ahead of it, but keeps no place (it will not come back under its key).
+   */
+  synchronized Turn take(String caller, Instant needBy, boolean booked) {
     Instant now = clock.instant();
     refill(now);
     dropNoShows(now);
@@ -82,15 +90,15 @@ final class HostTurns {
       mine = new Booking(needBy, mine.seq, caller);
     }
     if (now.isBefore(pausedUntil)) {
-      return wait(mine, pausedUntil, Cause.PAUSED);
+      return wait(mine, pausedUntil, Cause.PAUSED, booked);
     }
     Booking first = book.isEmpty() ? null : book.first();
     boolean ahead = first != null && BY_NEED.compare(first, mine) < 0;
     if (ahead) {
-      return wait(mine, now, Cause.QUEUED);
+      return wait(mine, now, Cause.QUEUED, booked);
     }
     if (tokens < 1) {
-      return wait(mine, now, Cause.RATE);
+      return wait(mine, now, Cause.RATE, booked);
     }
     tokens -= 1;
     forget(mine);
@@ -121,10 +129,12 @@ final class HostTurns {
   }
 
   /** Books {@code mine} and tells it to come back at its slot: after {@code from}, behind those who need sooner. */
-  private Turn wait(Booking mine, Instant from, Cause cause) {
-    book.remove(byCaller.getOrDefault(mine.caller, mine));
-    book.add(mine);
-    byCaller.put(mine.caller, mine);
+  private Turn wait(Booking mine, Instant from, Cause cause, boolean booked) {
+    if (booked) {
+      book.remove(byCaller.getOrDefault(mine.caller, mine));
+      book.add(mine);
+      byCaller.put(mine.caller, mine);
+    }
     int rank = book.headSet(mine).size();
     double interval = 1.0 / perSecond;
     // the rate's next request, then one interval for each caller ahead
@@ -132,7 +142,9 @@ final class HostTurns {
     double seconds = (cause == Cause.PAUSED ? 0 : untilToken) + rank * interval + random.getAsDouble() * interval;
     Instant start = from.isAfter(clock.instant()) ? from : clock.instant();
     Instant slot = start.plusNanos((long) (seconds * 1e9));
-    announced.put(mine.caller, slot);
+    if (booked) {
+      announced.put(mine.caller, slot);
+    }
     return new Turn(false, slot, cause);
   }
 

@@ -121,4 +121,18 @@ class HostTurnsTest {
     host.pause(T0.plusSeconds(3));
     assertThat(host.idle()).isFalse();
   }
+
+  @Test
+  void aCallerThatIsNotBookedWaitsOutThePauseButHoldsUpNobodyAfterIt() {
+    HostTurns host = turns(4, 4);
+    host.pause(T0.plusSeconds(5));
+    HostTurns.Turn once = host.take("jwks-fetch", T0, false);
+    assertThat(once.go()).isFalse();
+    assertThat(once.cause()).isEqualTo(HostTurns.Cause.PAUSED);
+    assertThat(host.booked()).isZero();
+
+    HostTurns.Turn named = host.take("sales/crm", T0.plusSeconds(300));
+    clock.set(named.comeBackAt());
+    assertThat(host.take("sales/crm", T0.plusSeconds(300)).go()).as("nothing booked ahead of it").isTrue();
+  }
 }
