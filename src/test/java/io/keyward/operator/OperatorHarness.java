@@ -220,6 +220,23 @@ abstract class OperatorHarness {
   }
 
   /** Sets the refresh annotation, retrying a write that races the operator's status patch. */
+  /**
+   * {@link #assertNoSecretValueLeaked()}, and no issued token or secret value on {@code /metrics}; the
+   * output Secret {@code output} holds no refresh token (containing {@code seed}, or a rotated one) and no client secret.
+   */
+  void assertNothingLeakedIncludingMetrics(String output, String seed) {
+    assertNoSecretValueLeaked();
+    String metrics = operator.scrape();
+    for (int i = 1; i <= tokens.issuedCount(); i++) {
+      assertThat(metrics).doesNotContain(TokenServer.token(i));
+    }
+    for (String value : secretValues) {
+      assertThat(metrics).as("a secret value in /metrics").doesNotContain(value);
+    }
+    assertThat(java.util.Objects.requireNonNull(cluster.secretValues(NS, output)).values()).as("the output Secret")
+        .noneMatch(v -> v.contains(seed) || v.contains("rotated-refresh-token-") || v.contains(CLIENT_SECRET));
+  }
+
   void requestRefresh(String name, String value) {
     await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
         client.resources(ApiConnector.class).inNamespace(NS).withName(name).edit(c -> {

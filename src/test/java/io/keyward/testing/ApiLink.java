@@ -87,21 +87,7 @@ public final class ApiLink implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // cut, or closed by either end
-      } finally {
-        close(from);
-        close(to);
-      }
-    }, "api-link-pump");
+    Thread t = new Thread(() -> Relay.copy(from, to, this::close), "api-link-pump");
     t.setDaemon(true);
     t.start();
   }

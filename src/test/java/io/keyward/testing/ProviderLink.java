@@ -224,20 +224,9 @@ public final class ProviderLink implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    byte[] buffer = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        out.write(buffer, 0, n);
-        out.flush();
-      }
-    } catch (IOException e) {
-      // cut, or closed by either end
-    } finally {
-      quietly(from);
-      quietly(to);
-    }
+    Relay.copy(from, to, this::quietly);
   }
+
 
   private void misbehave(Socket client, Fault how) {
     try (client) {
