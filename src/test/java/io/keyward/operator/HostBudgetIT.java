@@ -90,10 +90,14 @@ class HostBudgetIT extends OperatorHarness {
 
     List<Seen> requests = List.copyOf(seen);
     long pausedAt = requests.get(0).nanos();
-    // only calls already on their way when the 429 was answered (at most the other calls in flight) reach the
-    // host during the pause; every other one waits it out
-    assertThat(requests.subList(1, requests.size()).stream().filter(s -> s.nanos() - pausedAt < PAUSE.toNanos()))
-        .as("requests during the pause").hasSizeLessThanOrEqualTo(IN_FLIGHT - 1);
+    // only calls on their way before Keyward read the 429 reach the host during the pause: the others in flight,
+    // and on a loaded machine those let through by a call that ended while the 429 was still being read (at most
+    // one more round of the calls in flight); none once it was read, and every other one waits the pause out
+    List<Seen> duringPause = requests.subList(1, requests.size()).stream()
+        .filter(s -> s.nanos() - pausedAt < PAUSE.toNanos()).toList();
+    assertThat(duringPause).as("requests during the pause").hasSizeLessThanOrEqualTo(2 * IN_FLIGHT - 1)
+        .allSatisfy(s -> assertThat(Duration.ofNanos(s.nanos() - pausedAt)).as("sent before the 429 was read")
+            .isLessThan(Duration.ofSeconds(2)));
     // at most the budget's rate: a burst, then RATE per second (arrivals can bunch by the calls in flight)
     for (int a = 1; a < requests.size(); a++) {
       for (int b = a; b < requests.size(); b++) {
