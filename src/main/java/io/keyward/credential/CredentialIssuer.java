@@ -19,4 +19,15 @@ public interface CredentialIssuer<A extends AuthMethod> {
    *     secret value or a provider's response body
    */
   IssuedCredential issue(A auth, IssueContext context) throws CredentialException;
+
+  /**
+   * What a new credential marks beyond a routine refresh, for a person reading {@code kubectl
+   * describe}: a re-authorisation, say. None by default; a routine refresh marks nothing (DESIGN §4).
+   * The message never holds a secret value.
+   *
+   * @param previous the credential it replaces
+   */
+  default java.util.Optional<Notice> milestone(A auth, IssuedCredential previous, IssuedCredential next) {
+    return java.util.Optional.empty();
+  }
 }

@@ -66,6 +66,23 @@ public final class CredentialIssuers {
     return byAuthClass.containsKey(authClass);
   }
 
+  /**
+   * What {@code next} marks beyond a routine refresh: what its issuer says (a re-authorisation), or a
+   * generated signing key that took over from another ({@code KeyRotated}).
+   */
+  @SuppressWarnings("unchecked")
+  public <A extends AuthMethod> java.util.Optional<Notice> milestone(A auth, IssuedCredential previous,
+      IssuedCredential next) {
+    CredentialIssuer<A> issuer = (CredentialIssuer<A>) byAuthClass.get(auth.getClass());
+    java.util.Optional<Notice> own = issuer == null ? java.util.Optional.empty() : issuer.milestone(auth, previous, next);
+    if (own.isPresent() || previous.publication() == null || next.publication() == null
+        || previous.publication().currentKeyId().equals(next.publication().currentKeyId())) {
+      return own;
+    }
+    return java.util.Optional.of(new Notice("KeyRotated", "signing key " + next.publication().currentKeyId()
+        + " took over from " + previous.publication().currentKeyId()));
+  }
+
   /** Issues with the issuer registered for the block's class. */
   @SuppressWarnings("unchecked")
   public <A extends AuthMethod> IssuedCredential issue(A auth, IssueContext context) throws CredentialException {

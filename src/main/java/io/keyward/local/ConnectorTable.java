@@ -29,7 +29,7 @@ final class ConnectorTable {
   private ConnectorTable() {}
 
   /**
-   * @param refreshes how often each connector ({@code namespace/name}) was refreshed (its Refreshed Events)
+   * @param refreshes how often each connector ({@code namespace/name}) was refreshed (successful issues after the first)
    */
   static List<Row> rows(List<ApiConnector> connectors, Map<String, Integer> refreshes, Instant now) {
     List<Row> rows = new ArrayList<>();

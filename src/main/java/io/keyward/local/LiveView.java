@@ -1,6 +1,5 @@
 package io.keyward.local;
 
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keyward.api.v1alpha1.ApiConnector;
 import java.io.PrintStream;
@@ -22,9 +21,13 @@ final class LiveView {
   private final Clock clock;
   private final String banner;
   private final Map<String, String> printed = new HashMap<>();
+  private final java.util.function.Supplier<Map<String, Integer>> refreshes;
 
-  LiveView(KubernetesClient client, PrintStream out, boolean terminal, Clock clock, String banner) {
+  /** @param refreshes how often each connector ({@code namespace/name}) was refreshed, from the operator's metrics */
+  LiveView(KubernetesClient client, java.util.function.Supplier<Map<String, Integer>> refreshes, PrintStream out,
+      boolean terminal, Clock clock, String banner) {
     this.client = client;
+    this.refreshes = refreshes;
     this.out = out;
     this.terminal = terminal;
     this.clock = clock;
@@ -33,13 +36,7 @@ final class LiveView {
 
   List<ConnectorTable.Row> snapshot() {
     List<ApiConnector> connectors = client.resources(ApiConnector.class).inAnyNamespace().list().getItems();
-    Map<String, Integer> refreshes = new HashMap<>();
-    for (Event e : client.v1().events().inAnyNamespace().list().getItems()) {
-      if ("ApiConnector".equals(e.getInvolvedObject().getKind()) && "Refreshed".equals(e.getReason())) {
-        refreshes.merge(e.getInvolvedObject().getNamespace() + "/" + e.getInvolvedObject().getName(), 1, Integer::sum);
-      }
-    }
-    return ConnectorTable.rows(connectors, refreshes, clock.instant());
+    return ConnectorTable.rows(connectors, refreshes.get(), clock.instant());
   }
 
   /** Draws once. */

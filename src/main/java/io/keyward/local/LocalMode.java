@@ -163,6 +163,11 @@ public final class LocalMode implements AutoCloseable {
     return out.toString();
   }
 
+  /** How often each connector ({@code namespace/name}) was refreshed since local mode started (the live table's column). */
+  public java.util.Map<String, Integer> refreshes() {
+    return operator.refreshes();
+  }
+
   /**
    * Shows the live table every second until {@code stop} is released or {@code exitAfter} has
    * passed ({@code null}: no limit).
@@ -172,7 +177,7 @@ public final class LocalMode implements AutoCloseable {
     if (!terminal) {
       out.print(banner(Integer.MAX_VALUE)); // printed once: every refusal
     }
-    LiveView view = new LiveView(api.client(), out, terminal, clock, banner());
+    LiveView view = new LiveView(api.client(), this::refreshes, out, terminal, clock, banner());
     Instant deadline = exitAfter == null ? null : clock.instant().plus(exitAfter);
     while (!stop.await(1, TimeUnit.SECONDS)) {
       view.draw();

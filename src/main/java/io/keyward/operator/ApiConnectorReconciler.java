@@ -63,9 +63,12 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
 
   @Override
   public List<EventSource<?, ApiConnector>> prepareEventSources(EventSourceContext<ApiConnector> context) {
-    InformerEventSource<Secret, ApiConnector> informer = SecretWatch.create(context);
+    var absent = Secrets.absentNames();
+    SecretWatch.Informers informers = SecretWatch.create(context, settings.namespaces(), settings.requireSecretLabel(),
+        absent::remove);
+    metrics.secretCaches(informers);
     var configMaps = JwksConfigMap.informer(context);
-    Secrets secrets = new Secrets(context.getClient(), informer);
+    Secrets secrets = new Secrets(context.getClient(), informers, absent);
     StateStore state = new StateStore(secrets);
     Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
     Issuance issuance = new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
@@ -74,7 +77,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
         new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),
         new FailureTracker(settings.backoff(), events));
-    return List.of(informer, configMaps);
+    List<EventSource<?, ApiConnector>> sources = new java.util.ArrayList<>(informers.eventSources());
+    sources.add(configMaps);
+    return sources;
   }
 
   @Override

@@ -26,6 +26,7 @@ final class ConnectorMetrics {
   static final String READY = "keyward.connector.ready";
   static final String REFRESH = "keyward.refresh";
   static final String REFRESH_DURATION = "keyward.refresh.duration";
+  static final String CACHED_SECRETS = "keyward.secrets.cached";
 
   private static final Duration[] SLO = java.util.stream.Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
       10000, 30000).map(Duration::ofMillis).toArray(Duration[]::new);
@@ -71,6 +72,17 @@ final class ConnectorMetrics {
         .serviceLevelObjectives(SLO)
         .register(registry)
         .record(took);
+  }
+
+  /** How many Secrets the informers keep, owned and referenced (DESIGN §8: not every Secret of the cluster). */
+  void secretCaches(SecretWatch.Informers informers) {
+    for (String cache : List.of("owned", "referenced")) {
+      Gauge.builder(CACHED_SECRETS, informers, i -> i.byNamespace().values().stream()
+              .mapToInt(p -> ("owned".equals(cache) ? p.ownedStore() : p.referencedStore()).size()).sum())
+          .description("Secrets held in the operator's cache: those connectors own (output, state) and those they reference")
+          .tags("cache", cache)
+          .register(registry);
+    }
   }
 
   /** Drops every series of a deleted connector. */

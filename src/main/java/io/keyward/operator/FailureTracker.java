@@ -78,7 +78,8 @@ final class FailureTracker {
    *   <li>else none: a failed read or output write is resolved by this reconcile's reading and
    *       writing without failure.
    * </ul>
-   * A failure whose reason is new is a Warning Event.
+   * A failure whose reason is new is a Warning Event; the end of a failure (not by a deferral, which
+   * only puts an attempt off) is a Normal Event {@code Recovered}.
    */
   Optional<Failure> settle(ApiConnector connector, Gathered g, Optional<Failure> before, Attempt attempt,
       Optional<CredentialException> projectionFailure, Instant now) {
@@ -101,6 +102,9 @@ final class FailureTracker {
             : f -> f.standsAt(fingerprint, now));
     if (after.isEmpty()) {
       failures.remove(id);
+      before.filter(f -> attempt.deferral().isEmpty())
+          .ifPresent(f -> events.normal(connector, "Recovered", "Recovered from " + f.reason() + " after " + f.count()
+              + (f.count() == 1 ? " failed attempt" : " failed attempts")));
     }
     return after;
   }

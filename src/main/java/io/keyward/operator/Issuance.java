@@ -109,7 +109,7 @@ final class Issuance {
     return critically(() -> {
       Optional<StoredCredential> written = writer.writePending(connector, spec, stored);
       written.filter(w -> stored.map(s -> s != w).orElse(true))
-          .ifPresent(w -> announce(connector, spec, w, stored.isEmpty(), "WrittenOnRetry"));
+          .ifPresent(w -> announce(connector, spec, stored, w, "WrittenOnRetry", null));
       return written;
     });
   }
@@ -143,7 +143,7 @@ final class Issuance {
         .issuedBecause(decision.reason(), decision.message())
         .withRefreshRequest(handled.orElse(null));
     writer.write(connector, spec, next);
-    announce(connector, spec, next, previous.isEmpty(), decision.reason());
+    announce(connector, spec, previous, next, decision.reason(), decision.message());
     return next;
   }
 
@@ -244,13 +244,43 @@ final class Issuance {
     }
   }
 
-  private void announce(ApiConnector connector, ConnectorSettings spec, StoredCredential next, boolean first,
-      String why) {
+  /** Reasons of an issue a person asked for, by changing the spec or a Secret, or by the refresh annotation. */
+  private static final java.util.Set<String> ASKED_FOR = java.util.Set.of("InputsChanged", "RefreshRequested");
+
+  /**
+   * The Event of a new credential (DESIGN §4): the first issue, one a person asked for, a
+   * re-authorisation or key rotation, and one written after its state write had failed. A routine
+   * refresh is no Event (metrics count refreshes; status says when and why): at thousands of
+   * connectors an Event per refresh would flood etcd.
+   *
+   * @param why the refresh check that decided, or {@code WrittenOnRetry}
+   */
+  private void announce(ApiConnector connector, ConnectorSettings spec, Optional<StoredCredential> previous,
+      StoredCredential next, String why, String whyMessage) {
     String expiry = next.credential().expiresAt() == null
         ? "does not expire" : "expires at " + StatusBuilder.time(next.credential().expiresAt());
-    String reason = first ? "Issued" : "Refreshed";
-    events.normal(connector, reason, "Issued a new " + spec.auth().type() + " credential into Secret "
-        + spec.outputSecretName() + " (" + why + "); it " + expiry);
+    String into = " into Secret " + spec.outputSecretName() + "; it " + expiry;
+    Optional<StoredCredential> replaced = previous.filter(StoredCredential::publishable);
+    Optional<io.keyward.credential.Notice> milestone =
+        replaced.flatMap(p -> issuers.milestone(spec.auth(), p.credential(), next.credential()));
+    String reason;
+    if (replaced.isEmpty()) {
+      reason = "Issued";
+      events.normal(connector, reason, "Issued a new " + spec.auth().type() + " credential" + into);
+    } else if (milestone.isPresent()) {
+      reason = milestone.get().reason();
+      events.normal(connector, reason, milestone.get().message() + "; issued a new credential" + into);
+    } else if ("WrittenOnRetry".equals(why)) {
+      reason = "Recovered";
+      events.normal(connector, reason, "Wrote the credential kept since its state write failed" + into);
+    } else if (ASKED_FOR.contains(why)) {
+      reason = "Reissued";
+      events.normal(connector, reason, "Issued a new credential (" + whyMessage + ")" + into);
+    } else {
+      LOG.debug("Refreshed {}/{}: {} credential, {} ({})", connector.getMetadata().getNamespace(),
+          connector.getMetadata().getName(), spec.auth().type(), expiry, why);
+      return;
+    }
     LOG.info("{} {}/{}: {} credential, {} ({})", reason, connector.getMetadata().getNamespace(),
         connector.getMetadata().getName(), spec.auth().type(), expiry, why);
   }

@@ -120,6 +120,18 @@ public final class KeywardOperator implements AutoCloseable {
     return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
+  /**
+   * How often each connector ({@code namespace/name}) was refreshed since this operator started: its
+   * successful issues after the first (from {@code keyward_refresh_total}; routine refreshes are no Events).
+   */
+  public Map<String, Integer> refreshes() {
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    registry.find(ConnectorMetrics.REFRESH).tag("result", "success").counters().forEach(c -> counts.merge(
+        c.getId().getTag("namespace") + "/" + c.getId().getTag("name"), (int) c.count(), Integer::sum));
+    counts.replaceAll((connector, issues) -> Math.max(0, issues - 1));
+    return counts;
+  }
+
   /** The JWKS a connector with generated keys publishes, for {@code /jwks/<namespace>/<name>}. */
   public java.util.Optional<String> jwks(String namespace, String name) {
     return reconciler.publishedJwks(namespace, name);

@@ -6,22 +6,57 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads Secrets from the informer cache (never a GET in a reconcile) and writes them, telling the
- * cache about each write so that the next reconcile sees it even before the watch event arrives.
+ * Reads Secrets from the informer caches and writes them, telling the cache about each write so that
+ * the next reconcile sees it even before the watch event arrives.
+ *
+ * <p>The caches keep only what a connector wants ({@link WantedSecrets}); a Secret that existed
+ * before any connector wanted it is read once, the first time it is asked for, and kept. A Secret
+ * found absent that way is remembered as absent until the informer next delivers its name, so that
+ * a connector waiting for a missing Secret costs no GET per reconcile.
  */
 final class Secrets {
+  /** Names remembered as absent beyond which the memory starts again (each costs one GET more, once). */
+  private static final int ABSENT_LIMIT = 100_000;
   private final KubernetesClient client;
-  private final InformerEventSource<Secret, ?> informer;
+  private final SecretWatch.Informers informers;
+  private final Set<String> absent;
 
-  Secrets(KubernetesClient client, InformerEventSource<Secret, ?> informer) {
+  /** @param absent the names found absent on demand; forgotten as the informers deliver them */
+  Secrets(KubernetesClient client, SecretWatch.Informers informers, Set<String> absent) {
     this.client = client;
-    this.informer = informer;
+    this.informers = informers;
+    this.absent = absent;
+  }
+
+  /** The names a {@link Secrets} remembers as absent; the informers' stores are told each name they see. */
+  static Set<String> absentNames() {
+    return ConcurrentHashMap.newKeySet();
   }
 
   Optional<Secret> get(String namespace, String name) {
-    return informer.get(new ResourceID(name, namespace));
+    SecretWatch.Pair caches = informers.of(namespace);
+    ResourceID id = new ResourceID(name, namespace);
+    Optional<Secret> cached = caches.owned().get(id).or(() -> caches.referenced().get(id));
+    String key = WantedSecrets.key(namespace, name);
+    if (cached.isPresent() || absent.contains(key)) {
+      return cached;
+    }
+    Secret read = client.secrets().inNamespace(namespace).withName(name).get();
+    if (read == null) {
+      if (absent.size() >= ABSENT_LIMIT) {
+        absent.clear();
+      }
+      absent.add(key);
+      return Optional.empty();
+    }
+    boolean ours = read.getMetadata().getLabels() != null
+        && Labels.KEYWARD.equals(read.getMetadata().getLabels().get(Labels.MANAGED_BY));
+    (ours ? caches.ownedStore() : caches.referencedStore()).keep(read);
+    return Optional.of(read);
   }
 
   /**
@@ -54,6 +89,7 @@ final class Secrets {
 
   private Secret writeOnce(ResourceID primary, Secret desired, Secret existing) {
     var ops = client.secrets().inNamespace(desired.getMetadata().getNamespace());
+    InformerEventSource<Secret, ?> informer = informers.of(desired.getMetadata().getNamespace()).owned();
     if (existing == null) {
       desired.getMetadata().setResourceVersion(null);
       Secret created = ops.resource(desired).create();

@@ -53,7 +53,7 @@ class LocalManifestsIT {
         .contains("refused         " + file + ":4: ApiConnector demo/refuse-me: spec.auth:");
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      var rows = new LiveView(local.api().client(), System.out, false, Clock.systemUTC(), "").snapshot();
+      var rows = new LiveView(local.api().client(), local::refreshes, System.out, false, Clock.systemUTC(), "").snapshot();
       assertThat(rows).extracting(ConnectorTable.Row::name).containsExactlyInAnyOrder("demo/fine", "demo/late");
       assertThat(rows).allSatisfy(r -> assertThat(r.ready()).isEqualTo("True"));
     });
@@ -108,7 +108,7 @@ class LocalManifestsIT {
     assertThat(local.api().client().genericKubernetesResources("keyward.io/v1alpha1", "ApiConnector")
         .inNamespace("demo").list().getItems()).extracting(c -> c.getMetadata().getName()).containsExactly("fine");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-        new LiveView(local.api().client(), System.out, false, Clock.systemUTC(), "").snapshot())
+        new LiveView(local.api().client(), local::refreshes, System.out, false, Clock.systemUTC(), "").snapshot())
         .singleElement().satisfies(r -> assertThat(r.ready()).isEqualTo("True")));
   }
 

@@ -94,12 +94,12 @@ class LocalModeIT {
     local = start(List.of(Path.of("examples/local")), 18080);
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      var rows = new LiveView(local.api().client(), System.out, false, Clock.systemUTC(), "").snapshot();
+      var rows = new LiveView(local.api().client(), local::refreshes, System.out, false, Clock.systemUTC(), "").snapshot();
       assertThat(rows).extracting(ConnectorTable.Row::type).containsExactlyInAnyOrder("oauth2", "apiKey", "basic", "jwt");
       assertThat(rows).allSatisfy(r -> assertThat(r.ready()).isEqualTo("True"));
     });
     var lines = new java.io.ByteArrayOutputStream();
-    var plain = new LiveView(local.api().client(), new java.io.PrintStream(lines, true, StandardCharsets.UTF_8), false,
+    var plain = new LiveView(local.api().client(), local::refreshes, new java.io.PrintStream(lines, true, StandardCharsets.UTF_8), false,
         Clock.systemUTC(), "banner\n");
     plain.draw();
     assertThat(lines.toString(StandardCharsets.UTF_8).lines())
@@ -114,7 +114,7 @@ class LocalModeIT {
     assertThat(lines.toString(StandardCharsets.UTF_8)).as("nothing changed, nothing printed").isEmpty();
 
     var screen = new java.io.ByteArrayOutputStream();
-    new LiveView(local.api().client(), new java.io.PrintStream(screen, true, StandardCharsets.UTF_8), true,
+    new LiveView(local.api().client(), local::refreshes, new java.io.PrintStream(screen, true, StandardCharsets.UTF_8), true,
         Clock.systemUTC(), "banner\n").draw();
     assertThat(screen.toString(StandardCharsets.UTF_8)).startsWith("\033[H\033[2Jbanner\nNAME")
         .contains("demo/ledger").contains("REFRESHES");

@@ -32,10 +32,13 @@ class FailureTrackerTest {
       CredentialException.terminal("SecretNotFound", "Secret sales/crm-oauth (key client-secret) does not exist");
 
   final List<String> warnings = new ArrayList<>();
+  final List<String> normals = new ArrayList<>();
   final FailureTracker tracker = new FailureTracker(new Backoff(Duration.ofSeconds(20), Duration.ofMinutes(5), 2.0),
       new Events() {
         @Override
-        public void normal(ApiConnector connector, String reason, String message) {}
+        public void normal(ApiConnector connector, String reason, String message) {
+          normals.add(reason + ": " + message);
+        }
 
         @Override
         public void warning(ApiConnector connector, String reason, String message) {
@@ -139,5 +142,22 @@ class FailureTrackerTest {
     settle(gathered("a", null), Attempt.failed(DUE, UNAVAILABLE), Optional.empty(), T0.plusSeconds(60));
     settle(gathered("a", null), Attempt.failed(DUE, REJECTED), Optional.empty(), T0.plusSeconds(120));
     assertThat(warnings).containsExactly("TokenEndpointUnavailable", "ReauthorizationRequired");
+  }
+
+  @Test
+  void theEndOfAFailureIsOneRecoveredEventADeferralIsNoEnd() {
+    settle(gathered("a", null), Attempt.failed(DUE, UNAVAILABLE), Optional.empty(), T0);
+    Failure f = settle(gathered("a", null), Attempt.failed(DUE, UNAVAILABLE), Optional.empty(), T0.plusSeconds(60))
+        .orElseThrow();
+    CredentialException busy = CredentialException.deferred("ProviderBusy", "host busy", Duration.ofSeconds(2));
+    settle(gathered("a", null), Attempt.deferred(RefreshDecision.due("Retrying", ""), busy), Optional.empty(),
+        f.retryNotBefore().plusSeconds(1));
+    assertThat(normals).as("put off, not recovered").isEmpty();
+    settle(gathered("a", null), Attempt.issued(RefreshDecision.due("Retrying", ""), issued()), Optional.empty(),
+        f.retryNotBefore().plusSeconds(3));
+    assertThat(normals).containsExactly("Recovered: Recovered from TokenEndpointUnavailable after 2 failed attempts");
+    settle(gathered("a", null), Attempt.notDue(RefreshDecision.notDue("UpToDate", "")), Optional.empty(),
+        f.retryNotBefore().plusSeconds(5));
+    assertThat(normals).as("once").hasSize(1);
   }
 }

@@ -180,11 +180,14 @@ abstract class OperatorHarness {
     });
   }
 
+  /** The reasons of the connector's Events, each as often as it happened (an aggregated Event counts its count). */
   List<String> eventReasons(String connector) {
     List<String> reasons = new ArrayList<>();
     for (Event e : client.v1().events().inNamespace(NS).list().getItems()) {
       if (connector.equals(e.getInvolvedObject().getName())) {
-        reasons.add(e.getReason());
+        for (int i = 0; i < (e.getCount() == null ? 1 : e.getCount()); i++) {
+          reasons.add(e.getReason());
+        }
       }
     }
     return reasons;

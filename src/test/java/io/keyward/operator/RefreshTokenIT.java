@@ -249,6 +249,11 @@ class RefreshTokenIT extends OperatorHarness {
     assertThat(tokens.requests().get(tokens.requests().size() - 1).form())
         .containsEntry("refresh_token", "seed-after-reauthorisation-9z");
     tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertThat(eventReasons("crm")).as("kubectl describe tells the re-authorisation")
+        .containsExactly("Issued", "ReauthorizationRequired", "Reauthorized", "Recovered");
+    assertThat(client.v1().events().inNamespace(NS).list().getItems()).filteredOn(e -> "Reauthorized".equals(e.getReason()))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).startsWith(
+            "the new refresh token in Secret crm-seed key refresh-token replaced the stored one; issued a new credential"));
     assertNoSecretValueLeaked();
   }
 

@@ -121,6 +121,15 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
   }
 
+  /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */
+  @Override
+  public java.util.Optional<Notice> milestone(OAuth2Auth auth, IssuedCredential previous, IssuedCredential next) {
+    return RefreshTokens.reauthorised(previous.state(), next.state())
+        ? java.util.Optional.of(new Notice("Reauthorized", "the new refresh token in " + auth.refreshTokenRef
+            + " replaced the stored one"))
+        : java.util.Optional.empty();
+  }
+
   /**
    * How the client proves who it is; {@code null} for a public client ({@code none}) and for a
    * jwtBearer grant without a client secret (the assertion itself authenticates).

@@ -41,6 +41,13 @@ record RefreshTokens(String current, String seedHash, String seedRef) {
     return Map.of(REFRESH_TOKEN, next, SEED_HASH, seedHash);
   }
 
+  /** Whether {@code after} was issued from another seed than {@code before} (both from a refresh token grant). */
+  static boolean reauthorised(Map<String, String> before, Map<String, String> after) {
+    String was = before.get(SEED_HASH);
+    String now = after.get(SEED_HASH);
+    return was != null && now != null && !was.equals(now);
+  }
+
   CredentialException rejected() {
     return CredentialException.terminal("ReauthorizationRequired", "the provider rejected the refresh token"
         + " (invalid_grant): re-authorise and put the new refresh token into " + seedRef).classified("invalid_grant");
