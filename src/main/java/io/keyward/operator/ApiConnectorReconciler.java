@@ -137,7 +137,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       if (stored.get().credential().publication() != null) {
         parts.jwks().publish(connector, stored.get().credential().publication());
       }
-      parts.output().project(connector, secretName, stored.get().credential());
+      parts.output().project(connector, secretName, stored.get());
+      parts.issuance().projected(connector, stored.get());
       return new Projection(true, Optional.empty());
     } catch (KubernetesClientException e) {
       return new Projection(false, Optional.of(CredentialException.transientFailure("OutputWriteFailed",

@@ -31,7 +31,7 @@ final class Gatherer {
     boolean flushed = false;
     try {
       spec = Optional.of(ConnectorSettings.of(connector, defaultLifetime));
-      stored = state.load(connector, spec.get().stateSecretName());
+      stored = issuance.holding(connector, state.load(connector, spec.get()));
       Optional<StoredCredential> written = issuance.writePending(connector, spec.get(), stored);
       if (written.isPresent()) {
         stored = written;

@@ -143,6 +143,7 @@ final class Issuance {
         .issuedBecause(decision.reason(), decision.message())
         .withRefreshRequest(handled.orElse(null));
     writer.write(connector, spec, next);
+    writer.awaitProjection(ResourceID.fromResource(connector), next);
     announce(connector, spec, previous, next, decision.reason(), decision.message());
     return next;
   }
@@ -225,6 +226,16 @@ final class Issuance {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** What the connector holds, given what was loaded: see {@link StateWriter#holding}. */
+  Optional<StoredCredential> holding(ApiConnector connector, Optional<StoredCredential> loaded) {
+    return writer.holding(ResourceID.fromResource(connector), loaded);
+  }
+
+  /** The output Secret holds {@code stored}'s credential now. */
+  void projected(ApiConnector connector, StoredCredential stored) {
+    writer.projected(ResourceID.fromResource(connector), stored);
   }
 
   /** Forgets a deleted connector. */

@@ -14,6 +14,11 @@ final class Labels {
   static final String ROLE = "keyward.io/role";
   static final String ISSUED_AT = "keyward.io/issued-at";
   static final String EXPIRES_AT = "keyward.io/expires-at";
+  /** Why the credential in an output Secret was issued (the refresh check that decided), and its message. */
+  static final String ISSUE_REASON = "keyward.io/issue-reason";
+  static final String ISSUE_MESSAGE = "keyward.io/issue-message";
+  /** SHA-256 of an output Secret's data as Keyward wrote it: an edit by hand does not pass for Keyward's. */
+  static final String CHECKSUM = "keyward.io/checksum";
 
   private Labels() {}
 

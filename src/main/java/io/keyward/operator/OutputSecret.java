@@ -23,11 +23,17 @@ final class OutputSecret {
     this.secrets = secrets;
   }
 
-  static Secret desired(ApiConnector connector, String name, IssuedCredential c) {
+  static Secret desired(ApiConnector connector, String name, StoredCredential stored) {
+    IssuedCredential c = stored.credential();
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(Labels.CONNECTOR, connector.getMetadata().getName());
     annotations.put(Labels.ISSUED_AT, c.issuedAt().toString());
     annotations.put(Labels.EXPIRES_AT, c.expiresAt() == null ? "" : c.expiresAt().toString());
+    if (stored.issueReason() != null) {
+      annotations.put(Labels.ISSUE_REASON, stored.issueReason());
+      annotations.put(Labels.ISSUE_MESSAGE, stored.issueMessage() == null ? "" : stored.issueMessage());
+    }
+    annotations.put(Labels.CHECKSUM, checksum(c.outputData()));
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
@@ -41,15 +47,35 @@ final class OutputSecret {
         .build();
   }
 
-  /** Writes the output Secret when its content differs from {@code credential}; returns whether it wrote. */
-  boolean project(ApiConnector connector, String name, IssuedCredential credential) throws CredentialException {
+  /**
+   * SHA-256 over the output keys and values, in key order. Not secret: it is computed from what the
+   * same Secret holds.
+   */
+  static String checksum(Map<String, String> data) {
+    try {
+      var digest = java.security.MessageDigest.getInstance("SHA-256");
+      for (var e : new java.util.TreeMap<>(data).entrySet()) {
+        for (String part : new String[] {e.getKey(), e.getValue()}) {
+          byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          digest.update((bytes.length + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          digest.update(bytes);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes the output Secret when its content differs from {@code stored}'s credential; returns whether it wrote. */
+  boolean project(ApiConnector connector, String name, StoredCredential stored) throws CredentialException {
     Secret existing = secrets.get(connector.getMetadata().getNamespace(), name).orElse(null);
     if (existing != null && !Labels.ownedBy(existing, connector)) {
       throw CredentialException.terminal("SecretConflict", "Secret " + connector.getMetadata().getNamespace() + "/"
           + name + " exists and is not managed by this connector; Keyward will not overwrite it"
           + " (choose another spec.output.secretName)");
     }
-    Secret desired = desired(connector, name, credential);
+    Secret desired = desired(connector, name, stored);
     if (existing != null && upToDate(existing, desired)) {
       return false;
     }

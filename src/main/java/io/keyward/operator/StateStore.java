@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,21 +21,41 @@ final class StateStore {
     this.secrets = secrets;
   }
 
-  Optional<StoredCredential> load(ApiConnector connector, String stateSecretName) throws CredentialException {
-    Optional<Secret> secret = secrets.get(connector.getMetadata().getNamespace(), stateSecretName);
+  /**
+   * The stored credential; for a record kept with the output Secret ({@link StoredCredential#keptWithOutput}),
+   * with the credential the output Secret holds, or none when that is not this record's.
+   */
+  Optional<StoredCredential> load(ApiConnector connector, ConnectorSettings spec) throws CredentialException {
+    String namespace = connector.getMetadata().getNamespace();
+    Optional<Secret> secret = secrets.get(namespace, spec.stateSecretName());
     if (secret.isEmpty()) {
       return Optional.empty();
     }
     requireOwned(secret.get(), connector);
-    return Optional.ofNullable(StoredCredential.fromData(SecretData.decode(secret.get())));
+    Map<String, String> data = SecretData.decode(secret.get());
+    if (!data.containsKey(StoredCredential.IN_OUTPUT)) {
+      return Optional.ofNullable(StoredCredential.fromData(data));
+    }
+    return secrets.get(namespace, spec.outputSecretName())
+        .filter(output -> Labels.ownedBy(output, connector))
+        .map(output -> StoredCredential.fromStateAndOutput(data, SecretData.decode(output),
+            output.getMetadata().getAnnotations() == null ? Map.of() : output.getMetadata().getAnnotations()));
   }
 
-  /** Persists {@code stored}; a concurrent or stale writer fails with a 409 conflict. */
+  /**
+   * Persists {@code stored} when the state Secret's data would change (a routine refresh of a credential
+   * kept with the output Secret changes nothing here); a concurrent or stale writer fails with a 409
+   * conflict.
+   */
   void save(ApiConnector connector, String stateSecretName, StoredCredential stored) throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
     Secret existing = secrets.get(namespace, stateSecretName).orElse(null);
     if (existing != null) {
       requireOwned(existing, connector);
+    }
+    Map<String, String> data = stored.toData();
+    if (existing != null && StoredCredential.comparable(SecretData.decode(existing)).equals(StoredCredential.comparable(data))) {
+      return;
     }
     Secret desired = new SecretBuilder()
         .withNewMetadata()
@@ -44,7 +66,7 @@ final class StateStore {
         .withOwnerReferences(Labels.ownerReference(connector))
         .endMetadata()
         .withType("Opaque")
-        .withData(SecretData.encode(stored.toData()))
+        .withData(SecretData.encode(data))
         .build();
     // On a conflict, decide again on the latest version: ours replaces it only if it holds nothing newer
     // (a writer whose cache was behind, or emptied by a stop). If another writer stored a credential
@@ -53,7 +75,16 @@ final class StateStore {
   }
 
   private static boolean notNewerThan(Secret latest, StoredCredential ours) {
-    StoredCredential theirs = StoredCredential.fromData(SecretData.decode(latest));
+    Map<String, String> data = SecretData.decode(latest);
+    String since = data.get(StoredCredential.IN_OUTPUT);
+    if (since != null) { // a record kept with the output: when it was written
+      try {
+        return !Instant.parse(since).isAfter(ours.credential().issuedAt());
+      } catch (java.time.format.DateTimeParseException e) {
+        return true;
+      }
+    }
+    StoredCredential theirs = StoredCredential.fromData(data);
     return theirs == null || !theirs.credential().issuedAt().isAfter(ours.credential().issuedAt());
   }
 

@@ -19,6 +19,12 @@ final class StateWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
   private final StateStore state;
   private final Map<ResourceID, StoredCredential> pending = new ConcurrentHashMap<>();
+  /**
+   * Credentials kept with the output Secret ({@link StoredCredential#keptWithOutput}) until the output
+   * Secret holds them: the state Secret does not, so a failed output write would otherwise lose them
+   * and cost a provider call (or, for an output name another Secret holds, one at every reconcile).
+   */
+  private final Map<ResourceID, StoredCredential> unprojected = new ConcurrentHashMap<>();
 
   StateWriter(StateStore state) {
     this.state = state;
@@ -40,6 +46,32 @@ final class StateWriter {
           + spec.stateSecretName() + " (" + e.getClass().getSimpleName()
           + "); the new credential is kept and written on retry", null).classified("state_write_failed");
     }
+  }
+
+  /** Holds {@code written} (just written to the state Secret) until {@link #projected} says the output holds it. */
+  void awaitProjection(ResourceID id, StoredCredential written) {
+    if (written.keptWithOutput()) {
+      unprojected.put(id, written);
+    } else {
+      unprojected.remove(id);
+    }
+  }
+
+  /** The output Secret now holds {@code credential}: nothing to hold for it any more. */
+  void projected(ResourceID id, StoredCredential credential) {
+    unprojected.remove(id, credential);
+  }
+
+  /**
+   * What the connector holds: {@code loaded} from the state and output Secrets, or the credential held
+   * since its output write failed when that is newer (the output then holds an older one, or none).
+   */
+  Optional<StoredCredential> holding(ResourceID id, Optional<StoredCredential> loaded) {
+    StoredCredential held = unprojected.get(id);
+    if (held == null || loaded.map(l -> !held.credential().issuedAt().isAfter(l.credential().issuedAt())).orElse(false)) {
+      return loaded;
+    }
+    return Optional.of(held);
   }
 
   boolean hasPending(ResourceID id) {
@@ -66,10 +98,12 @@ final class StateWriter {
       return stored;
     }
     write(connector, spec, kept);
+    awaitProjection(ResourceID.fromResource(connector), kept);
     return Optional.of(kept);
   }
 
   void forget(ResourceID id) {
     pending.remove(id);
+    unprojected.remove(id);
   }
 }

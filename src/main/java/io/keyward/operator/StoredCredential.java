@@ -10,7 +10,17 @@ import java.util.Map;
 
 /**
  * The durable state of one connector: the credential last issued, the issuer's own state (such as
- * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the state Secret, never mounted by workloads.
+ * the current refresh token), and the fingerprint of the inputs it was issued from. Lives in the
+ * state Secret, never mounted by workloads.
+ *
+ * <p>A credential without issuer state (an API key, Basic, client credentials, a JWT signed with the
+ * user's key) has nothing that could be lost for good: the state Secret then keeps only what it was
+ * issued from (the fingerprint, the refresh request acted on, notices, and when it was written), and
+ * the credential itself is read back from the output Secret, where it is projected anyway. So a
+ * routine refresh of such a credential leaves the state Secret as it is: one write (the output
+ * Secret) instead of two. The output is taken for the state's only if it was issued no earlier than
+ * the state was written (an output write that failed after a state write leaves an older one, which
+ * is then re-issued) and its checksum holds (an output Secret edited by hand is re-issued).
  */
 record StoredCredential(IssuedCredential credential, String fingerprint, boolean publishable, String issueReason,
     String issueMessage, String refreshRequest) {
@@ -49,9 +59,33 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
   private static final String ISSUE_REASON = "issue-reason";
   private static final String ISSUE_MESSAGE = "issue-message";
   private static final String REFRESH_REQUEST = "refresh-request-handled";
+  /** Marks a record whose credential is in the output Secret; the value: when the record was written. */
+  static final String IN_OUTPUT = "credential-in-output-since";
+
+  /** Whether the state Secret needs only what the credential was issued from: no issuer state to keep. */
+  boolean keptWithOutput() {
+    return publishable && credential.state().isEmpty() && credential.publication() == null;
+  }
+
+  /** What decides whether the state Secret must be written: its data but the instant it was written. */
+  static Map<String, String> comparable(Map<String, String> data) {
+    Map<String, String> copy = new HashMap<>(data);
+    copy.remove(IN_OUTPUT);
+    return copy;
+  }
 
   Map<String, String> toData() {
     IssuedCredential c = credential;
+    if (keptWithOutput()) {
+      Map<String, String> data = new java.util.LinkedHashMap<>();
+      data.put("fingerprint", fingerprint);
+      data.put(IN_OUTPUT, c.issuedAt().toString());
+      if (refreshRequest != null) {
+        data.put(REFRESH_REQUEST, refreshRequest);
+      }
+      c.notices().forEach(n -> data.put(NOTICE + n.reason(), n.message()));
+      return data;
+    }
     Map<String, String> data = c.shape(); // the output's shape, then what only state keeps
     data.put("issued-at", c.issuedAt().toString());
     data.put("fingerprint", fingerprint);
@@ -117,6 +151,44 @@ record StoredCredential(IssuedCredential credential, String fingerprint, boolean
       } catch (RuntimeException unusable) {
         return null;
       }
+    }
+  }
+
+  /**
+   * A record kept with the output Secret ({@link #IN_OUTPUT}): the state's data with the credential the
+   * output holds, or {@code null} when the output holds none that belongs to it (older than the record,
+   * edited by hand, incomplete): then it is issued again.
+   *
+   * @param output the output Secret's data and annotations, decoded
+   */
+  static StoredCredential fromStateAndOutput(Map<String, String> state, Map<String, String> output,
+      Map<String, String> annotations) {
+    try {
+      String written = state.get(IN_OUTPUT);
+      String issuedAt = annotations.get(Labels.ISSUED_AT);
+      if (written == null || issuedAt == null || state.get("fingerprint") == null || output.get("header-value") == null
+          || output.get("token") == null || !OutputSecret.checksum(output).equals(annotations.get(Labels.CHECKSUM))) {
+        return null;
+      }
+      Instant issued = Instant.parse(issuedAt);
+      if (issued.isBefore(Instant.parse(written))) {
+        return null;
+      }
+      Map<String, String> extra = new HashMap<>(output);
+      new IssuedCredential("", "", "", "", issued, null, Map.of(), List.of()).shape().keySet().forEach(extra::remove);
+      List<Notice> notices = new ArrayList<>();
+      state.forEach((k, v) -> {
+        if (k.startsWith(NOTICE)) {
+          notices.add(new Notice(k.substring(NOTICE.length()), v));
+        }
+      });
+      String expiresAt = output.getOrDefault("expires-at", "");
+      return new StoredCredential(new IssuedCredential(output.getOrDefault("header-name", ""), output.get("header-value"),
+          output.get("token"), output.getOrDefault("token-type", ""), issued,
+          expiresAt.isEmpty() ? null : Instant.parse(expiresAt), extra, notices), state.get("fingerprint"), true,
+          annotations.get(Labels.ISSUE_REASON), annotations.get(Labels.ISSUE_MESSAGE), state.get(REFRESH_REQUEST));
+    } catch (java.time.format.DateTimeParseException | IssuedCredential.UnsafeValueException e) {
+      return null;
     }
   }
 

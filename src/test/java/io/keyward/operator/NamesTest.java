@@ -59,9 +59,9 @@ class NamesTest {
     ApiConnector c = apiKey(name, null);
     var owned = Labels.owned(c, "output");
     assertThat(owned.get(Labels.CONNECTOR)).isEqualTo(Labels.connectorLabel(name)).hasSizeLessThanOrEqualTo(63);
-    var secret = OutputSecret.desired(c, name + "-credentials",
+    var secret = OutputSecret.desired(c, name + "-credentials", new StoredCredential(
         new io.keyward.credential.IssuedCredential("X-Key", "k", "k", "ApiKey", java.time.Instant.EPOCH, null,
-            java.util.Map.of(), java.util.List.of()));
+            java.util.Map.of(), java.util.List.of()), "fp"));
     assertThat(secret.getMetadata().getAnnotations()).containsEntry(Labels.CONNECTOR, name);
     assertThat(secret.getMetadata().getLabels().values()).allMatch(v -> v.length() <= 63 && LABEL_VALUE.matcher(v).matches());
   }

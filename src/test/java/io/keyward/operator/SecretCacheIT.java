@@ -78,7 +78,7 @@ class SecretCacheIT extends OperatorHarness {
     awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(cached("owned")).as("output Secret (the state is kept by the credential alone)").isBetween(1.0, 2.0);
+      assertThat(cached("owned")).as("its output and state Secrets").isEqualTo(2.0);
       assertThat(cached("referenced")).as("crm-oauth, none of the 40 unrelated").isEqualTo(1.0);
     });
     Map<String, Integer> afterFirstIssue = secretGets();
@@ -116,5 +116,67 @@ class SecretCacheIT extends OperatorHarness {
     awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
     assertThat(secretGets()).containsEntry("crm-oauth", 1);
+  }
+
+  /** The operator's writes (not GETs, lists or watches) since {@code from}, as {@code METHOD path}. */
+  List<String> writesSince(int from) {
+    return operatorRequests.subList(from, operatorRequests.size()).stream().filter(r -> !r.startsWith("GET ")).toList();
+  }
+
+  /** Waits until the output Secret holds token {@code n} and status describes it. */
+  void awaitPublished(int n) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.secretValues(NS, "crm-credentials"), v -> v != null && TokenServer.token(n).equals(v.get("token")));
+    await().atMost(Duration.ofSeconds(15)).until(() -> {
+      var out = client.secrets().inNamespace(NS).withName("crm-credentials").get();
+      var st = connector("crm").getStatus();
+      return st != null && st.issuedAt != null && out != null && TokenServer.token(n).equals(cluster.secretValues(NS,
+          "crm-credentials").get("token")) && st.issuedAt.equals(StatusBuilder.time(java.time.Instant.parse(
+          out.getMetadata().getAnnotations().get("keyward.io/issued-at"))));
+    });
+  }
+
+  static long count(List<String> writes, String prefix) {
+    return writes.stream().filter(w -> w.startsWith(prefix)).count();
+  }
+
+  @Test
+  void aRoutineRefreshWithoutIssuerStateWritesTheOutputSecretAndStatusOnly() {
+    tokens.expiresIn(20); // renewed at half-life: about every 10 s
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitPublished(1);
+    int from = operatorRequests.size();
+    awaitPublished(3);
+    List<String> writes = writesSince(from);
+    String secrets = "/api/v1/namespaces/" + NS + "/secrets/";
+    assertThat(count(writes, "PUT " + secrets + "crm-credentials")).as("the output, once per refresh: %s", writes)
+        .isEqualTo(2);
+    assertThat(count(writes, "PUT " + secrets + "crm-keyward-state")).as("no state to keep: %s", writes).isZero();
+    assertThat(writes).as("no Event for a routine refresh").noneMatch(w -> w.contains("/events"));
+    assertThat(count(writes, "PATCH /apis/keyward.io/v1alpha1/namespaces/" + NS + "/apiconnectors/crm/status"))
+        .as("status, once per refresh (the mock may refuse a patch and have it sent again)").isGreaterThanOrEqualTo(2);
+    assertThat(writes).as("nothing else: %s", writes).allMatch(w -> w.startsWith("PUT " + secrets + "crm-credentials")
+        || w.startsWith("PATCH /apis/keyward.io/v1alpha1/namespaces/" + NS + "/apiconnectors/crm/status"));
+    assertThat(connector("crm").getStatus().lastIssueReason).isEqualTo("RenewalDue");
+  }
+
+  @Test
+  void aRoutineRefreshOfARotatingRefreshTokenWritesTheStateFirstThenTheOutput() {
+    tokens.expiresIn(20);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed("seed-0c4e-refresh-token");
+    create(refreshing("crm"));
+    awaitPublished(1);
+    int from = operatorRequests.size();
+    awaitPublished(3);
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    List<String> writes = writesSince(from);
+    String secrets = "/api/v1/namespaces/" + NS + "/secrets/";
+    assertThat(count(writes, "PUT " + secrets + "crm-keyward-state")).as("the rotated refresh token: %s", writes)
+        .isEqualTo(2);
+    assertThat(count(writes, "PUT " + secrets + "crm-credentials")).isEqualTo(2);
+    assertThat(writes).as("no Event for a routine refresh").noneMatch(w -> w.contains("/events"));
+    assertNoSecretValueLeaked();
   }
 }
