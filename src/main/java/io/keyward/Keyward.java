@@ -10,6 +10,7 @@ import io.keyward.credential.http.HttpSender;
 import io.keyward.local.LocalMode;
 import io.keyward.local.LocalModeException;
 import io.keyward.local.Logging;
+import io.keyward.operator.ConnectorSelector;
 import io.keyward.operator.KeywardOperator;
 import io.keyward.operator.OperatorSettings;
 import java.time.Duration;
@@ -71,8 +72,16 @@ public final class Keyward implements Runnable {
     int probePort;
 
     @Option(names = "--lease-name", defaultValue = "keyward-operator", paramLabel = "NAME",
-        description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
+        description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}). Each deployment (each shard of"
+            + " --connector-selector) needs a Lease of its own.")
     String leaseName;
+
+    @Option(names = "--connector-selector", paramLabel = "SELECTOR", converter = ConnectorSelectorConverter.class,
+        description = "Reconcile only the ApiConnectors whose labels match this label selector, e.g."
+            + " keyward.io/shard=a, or keyward.io/shard!=b for a catch-all that also takes unlabelled ones;"
+            + " equality (=, ==, !=) and set-based (in, notin, key, !key) requirements, comma-separated. For several"
+            + " deployments (shards) with selectors that never overlap, each with its own --lease-name. Default: all.")
+    ConnectorSelector connectorSelector;
 
     @Option(names = "--crypto-provider", defaultValue = "auto", paramLabel = "auto|accp|jdk",
         converter = CryptoProviderConverter.class,
@@ -131,6 +140,9 @@ public final class Keyward implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** Beyond the HTTP deadline: the old shard's state write, output write and status patch after its provider call. */
+    static final Duration HANDOVER_MARGIN = Duration.ofSeconds(15);
+
     private static String identity() {
       String pod = System.getenv("POD_NAME");
       if (pod != null && !pod.isBlank()) {
@@ -169,6 +181,10 @@ public final class Keyward implements Runnable {
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
       settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace);
+      if (connectorSelector != null) {
+        // a refresh another shard had in flight when a connector moved here gets its deadline and some to land
+        settings = settings.withConnectorSelector(connectorSelector, httpTimeout.plus(HANDOVER_MARGIN));
+      }
       JwsSigners signers;
       try {
         signers = JwsSigners.select(cryptoProvider);
@@ -184,6 +200,9 @@ public final class Keyward implements Runnable {
       }
       if (requireSecretLabel) {
         log.info("Strict mode: connectors read only Secrets labelled keyward.io/referenceable=true");
+      }
+      if (connectorSelector != null) {
+        log.info("Reconciling only the ApiConnectors whose labels match {}", connectorSelector);
       }
       EgressPolicy egress;
       try {
@@ -349,6 +368,18 @@ public final class Keyward implements Runnable {
         return JwsSigners.Choice.parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** A label selector as the API server reads one; refused here with what is wrong, at start-up. */
+  static final class ConnectorSelectorConverter implements CommandLine.ITypeConverter<ConnectorSelector> {
+    @Override
+    public ConnectorSelector convert(String value) {
+      try {
+        return ConnectorSelector.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a label selector: " + e.getMessage());
       }
     }
   }

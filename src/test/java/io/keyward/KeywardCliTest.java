@@ -84,4 +84,41 @@ class KeywardCliTest {
     assertThat(r.out()).contains("--egress-allow=ENTRY").contains("--egress-deny=ENTRY")
         .contains("--egress-allow-plain-http");
   }
+
+  @Test
+  void runHelpDescribesTheConnectorSelector() {
+    Result r = run("run", "--help");
+    assertThat(r.out()).contains("--connector-selector=SELECTOR").contains("keyward.io/shard=a")
+        .contains("keyward.io/shard!=b").contains("--lease-name");
+  }
+
+  @Test
+  void aMalformedConnectorSelectorIsRefusedAtStartUpNamingTheOptionAndTheProblem() {
+    Result r = run("run", "--connector-selector", "keyward.io/shard=a b");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--connector-selector")
+        .contains("'keyward.io/shard=a b' is not a label selector")
+        .contains("expected ',' or the end after 'keyward.io/shard=a', found 'b'")
+        .doesNotContain("Exception");
+    assertThat(run("run", "--connector-selector", "keyward.io/shard in a").err()).contains("--connector-selector")
+        .contains("'in' needs a list of values in parentheses");
+    assertThat(run("run", "--connector-selector", "Keyward.io/shard=a").err())
+        .contains("its prefix 'Keyward.io' is not a DNS subdomain");
+  }
+
+  @Test
+  void anEmptyConnectorSelectorIsRefusedRatherThanTakingEveryConnector() {
+    Result r = run("run", "--connector-selector=");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--connector-selector").contains("would match every connector")
+        .contains("omit the option");
+  }
+
+  @Test
+  void aValidConnectorSelectorParses() {
+    var parsed = new CommandLine(new Keyward()).parseArgs("run", "--connector-selector", "keyward.io/shard notin (b, c)",
+        "--lease-name", "keyward-a");
+    io.keyward.operator.ConnectorSelector selector = parsed.subcommand().matchedOptionValue("--connector-selector", null);
+    assertThat(selector).hasToString("keyward.io/shard notin (b,c)");
+  }
 }

@@ -42,6 +42,8 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final OperatorSettings settings;
   private final ConnectorMetrics metrics;
   private final Events givenEvents;
+  /** Holds a refresh due right after this operator picked a connector up from another shard. */
+  private final ShardHandover handover;
   /** What needs the Kubernetes client, built once JOSDK hands it over. */
   private Parts parts;
 
@@ -59,6 +61,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     this.issuers = issuers;
     this.settings = settings;
     this.givenEvents = events;
+    this.handover = new ShardHandover(settings.handoverGrace());
   }
 
   @Override
@@ -68,7 +71,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         absent::remove);
     metrics.secretCaches(informers);
     var configMaps = JwksConfigMap.informer(context);
-    Secrets secrets = new Secrets(context.getClient(), informers, absent);
+    Secrets secrets = new Secrets(context.getClient(), informers, absent, settings.connectorSelector() != null);
     StateStore state = new StateStore(secrets);
     Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
     Issuance issuance = new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
@@ -84,8 +87,14 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
 
   @Override
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
+    if (left(connector, context)) {
+      // deleted, or relabelled out of this operator's --connector-selector while this reconcile waited for a
+      // thread: another shard has it now, and nothing is asked or written for it here
+      return UpdateControl.noUpdate();
+    }
     Instant now = settings.clock().instant();
     Gathered gathered = parts.gatherer().gather(connector);
+    handover.reconciling(connector, gathered.holding(), now);
     Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);
     // an issue may have waited on the provider for up to its deadline: its outcome is dated when it ended,
@@ -104,12 +113,21 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     metrics.observed(connector, status.condition(StatusBuilder.READY).map(c -> "True".equals(c.status)).orElse(false),
         publishable.map(h -> h.stored().credential().expiresAt()).orElse(null),
         publishable.flatMap(Holding::plan).map(RenewalPlan::renewAt).orElse(null));
+    if (left(connector, context)) {
+      // it left while this reconcile ran, and JOSDK forgot it then: what the lines above kept is dropped again
+      forget(ResourceID.fromResource(connector));
+    }
     UpdateControl<ApiConnector> control = statusUpdate(connector, status);
     // a deferred issue is tried again soon; otherwise the connector is looked at when the next check is due
     attempt.deferral().map(e -> e.retryAfter().orElse(DEFERRAL_RETRY))
         .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, settled)))
         .ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** The connector is no longer in this operator's cache: deleted, or no longer matched by its selector. */
+  private static boolean left(ApiConnector connector, Context<ApiConnector> context) {
+    return context.getPrimaryCache().get(ResourceID.fromResource(connector)).isEmpty();
   }
 
   /** Runs the refresh checks on what was gathered and, when a refresh is due, issues and persists. */
@@ -121,9 +139,15 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Optional<String> handled = handledRequest(g.holding(), before);
     RefreshDecision decision = RefreshChecks.decide(new RefreshInputs(standing(g.holding(), before), inputs.fingerprint(),
         g.refreshRequest().filter(r -> !handled.equals(Optional.of(r))).isPresent(), now));
-    return decision.due()
-        ? parts.issuance().issue(connector, g.spec().orElseThrow(), inputs, g.holding(), decision, g.refreshRequest())
-        : Attempt.notDue(decision);
+    if (!decision.due()) {
+      return Attempt.notDue(decision);
+    }
+    Optional<CredentialException> held = handover.hold(connector, g.holding(), now);
+    if (held.isPresent()) {
+      metrics.deferred(connector, g.spec().orElseThrow().auth().type(), held.get().errorClass());
+      return Attempt.deferred(decision, held.get());
+    }
+    return parts.issuance().issue(connector, g.spec().orElseThrow(), inputs, g.holding(), decision, g.refreshRequest());
   }
 
   /** Writes the published keys (before any token that needs them), then the output Secret, from state. */
@@ -177,8 +201,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     return c.getMetadata().getGeneration() == null ? 0 : c.getMetadata().getGeneration();
   }
 
-  /** Forgets what is kept in memory for a connector that was deleted. */
+  /** Forgets what is kept in memory for a connector that was deleted or left this operator's shard. */
   void forget(ResourceID id) {
+    handover.forget(id);
     if (parts != null) {
       parts.failures().clear(id);
       parts.issuance().forget(id);

@@ -77,6 +77,11 @@ public final class KeywardOperator implements AutoCloseable {
       if (!settings.namespaces().isEmpty()) {
         overrider.settingNamespaces(settings.namespaces());
       }
+      if (settings.connectorSelector() != null) {
+        // one shard of several deployments: the ApiConnector informer lists and watches only these, and a
+        // connector relabelled out of the selector leaves the cache as if deleted (its series go with it)
+        overrider.withLabelSelector(settings.connectorSelector().toString());
+      }
     });
   }
 

@@ -17,9 +17,15 @@ import java.util.Set;
  *     {@code keyward.io/referenceable=true}
  * @param maxIssuancesPerNamespace credential requests in flight at once for the connectors of one
  *     namespace; one tenant's slow providers hold no more than this many issuance threads
+ * @param connectorSelector the label selector of the connectors this operator reconciles (its shard);
+ *     {@code null}: every connector of the watched namespaces
+ * @param handoverGrace how long a refresh that falls due right after this operator picked a connector
+ *     up waits, so that one its previous shard had in flight lands in the state Secret first (see
+ *     {@link ShardHandover}); zero: never waits
  */
 public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
-    LeaderElection leaderElection, boolean requireSecretLabel, int maxIssuancesPerNamespace) {
+    LeaderElection leaderElection, boolean requireSecretLabel, int maxIssuancesPerNamespace,
+    ConnectorSelector connectorSelector, Duration handoverGrace) {
   /** A fifth of the issuance threads: five busy tenants at once still leave room for the rest. */
   public static final int DEFAULT_MAX_ISSUANCES_PER_NAMESPACE = 10;
 
@@ -34,34 +40,50 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null, false,
-        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE);
+        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
-    return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace);
+    return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
-    return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace);
+    return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withDefaultLifetime(Duration lifetime) {
-    return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace);
+    return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withClock(Clock c) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel, maxIssuancesPerNamespace);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection election) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel, maxIssuancesPerNamespace);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withRequireSecretLabel(boolean require) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require, maxIssuancesPerNamespace);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require, maxIssuancesPerNamespace,
+        connectorSelector, handoverGrace);
   }
 
   public OperatorSettings withMaxIssuancesPerNamespace(int max) {
-    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, max);
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, max,
+        connectorSelector, handoverGrace);
+  }
+
+  /**
+   * Reconciles only the connectors whose labels match {@code selector} (one shard of several
+   * deployments), holding a refresh that falls due within {@code grace} of picking a connector up.
+   */
+  public OperatorSettings withConnectorSelector(ConnectorSelector selector, Duration grace) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
+        maxIssuancesPerNamespace, selector, grace);
   }
 }

@@ -69,7 +69,7 @@ final class OutputSecret {
 
   /** Writes the output Secret when its content differs from {@code stored}'s credential; returns whether it wrote. */
   boolean project(ApiConnector connector, String name, StoredCredential stored) throws CredentialException {
-    Secret existing = secrets.get(connector.getMetadata().getNamespace(), name).orElse(null);
+    Secret existing = secrets.owned(connector.getMetadata().getNamespace(), name).orElse(null);
     if (existing != null && !Labels.ownedBy(existing, connector)) {
       throw CredentialException.terminal("SecretConflict", "Secret " + connector.getMetadata().getNamespace() + "/"
           + name + " exists and is not managed by this connector; Keyward will not overwrite it"

@@ -3,6 +3,7 @@ package io.keyward.operator;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.keyward.credential.CredentialException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
@@ -25,11 +26,33 @@ final class Secrets {
   private final SecretWatch.Informers informers;
   private final Set<String> absent;
 
-  /** @param absent the names found absent on demand; forgotten as the informers deliver them */
-  Secrets(KubernetesClient client, SecretWatch.Informers informers, Set<String> absent) {
+  private final boolean connectorsMoveIn;
+
+  /**
+   * @param absent the names found absent on demand; forgotten as the informers deliver them
+   * @param connectorsMoveIn whether a connector can enter this operator's cache after its Secrets were
+   *     written (a shard: a connector relabelled into its selector); without that, a connector's own
+   *     Secrets cannot predate its arrival, and a miss in the cache is final
+   */
+  Secrets(KubernetesClient client, SecretWatch.Informers informers, Set<String> absent, boolean connectorsMoveIn) {
     this.client = client;
     this.informers = informers;
     this.absent = absent;
+    this.connectorsMoveIn = connectorsMoveIn;
+  }
+
+  /**
+   * A connector's own Secret (output or state). Without shards, from the cache alone: every one of them
+   * was delivered while its connector was in the cache, so a new connector's first reconcile costs no
+   * GET. A foreign Secret of the same name is found when it is written ({@link #write}).
+   */
+  Optional<Secret> owned(String namespace, String name) {
+    if (connectorsMoveIn) {
+      return get(namespace, name);
+    }
+    SecretWatch.Pair caches = informers.of(namespace);
+    ResourceID id = new ResourceID(name, namespace);
+    return caches.owned().get(id).or(() -> caches.referenced().get(id));
   }
 
   /** The names a {@link Secrets} remembers as absent; the informers' stores are told each name they see. */
@@ -64,8 +87,12 @@ final class Secrets {
    * precondition (its resourceVersion). On a conflict the latest version is read once (the only GET,
    * and only then: our cache was behind, or emptied by a stop) and written over if this connector
    * owns it and {@code mayReplace} accepts it; otherwise the conflict is thrown.
+   *
+   * @throws CredentialException {@code SecretConflict} (terminal) when a Secret of that name exists and
+   *     is not this connector's: it is never overwritten
    */
-  Secret write(ResourceID primary, Secret desired, Secret existing, java.util.function.Predicate<Secret> mayReplace) {
+  Secret write(ResourceID primary, Secret desired, Secret existing, java.util.function.Predicate<Secret> mayReplace)
+      throws CredentialException {
     try {
       return writeOnce(primary, desired, existing);
     } catch (KubernetesClientException e) {
@@ -74,7 +101,13 @@ final class Secrets {
       }
       Secret latest = client.secrets().inNamespace(desired.getMetadata().getNamespace())
           .withName(desired.getMetadata().getName()).get();
-      if (latest != null && !(sameOwner(latest, desired) && mayReplace.test(latest))) {
+      if (latest != null && !sameOwner(latest, desired)) {
+        informers.of(desired.getMetadata().getNamespace()).referencedStore().keep(latest);
+        throw CredentialException.terminal("SecretConflict", "Secret " + desired.getMetadata().getNamespace() + "/"
+            + desired.getMetadata().getName() + " exists and is not managed by this connector; Keyward will not"
+            + " overwrite it");
+      }
+      if (latest != null && !mayReplace.test(latest)) {
         throw e;
       }
       return writeOnce(primary, desired, latest);

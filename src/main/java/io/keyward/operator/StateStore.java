@@ -27,7 +27,7 @@ final class StateStore {
    */
   Optional<StoredCredential> load(ApiConnector connector, ConnectorSettings spec) throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
-    Optional<Secret> secret = secrets.get(namespace, spec.stateSecretName());
+    Optional<Secret> secret = secrets.owned(namespace, spec.stateSecretName());
     if (secret.isEmpty()) {
       return Optional.empty();
     }
@@ -36,7 +36,7 @@ final class StateStore {
     if (!data.containsKey(StoredCredential.IN_OUTPUT)) {
       return Optional.ofNullable(StoredCredential.fromData(data));
     }
-    return secrets.get(namespace, spec.outputSecretName())
+    return secrets.owned(namespace, spec.outputSecretName())
         .filter(output -> Labels.ownedBy(output, connector))
         .map(output -> StoredCredential.fromStateAndOutput(data, SecretData.decode(output),
             output.getMetadata().getAnnotations() == null ? Map.of() : output.getMetadata().getAnnotations()));
@@ -49,7 +49,7 @@ final class StateStore {
    */
   void save(ApiConnector connector, String stateSecretName, StoredCredential stored) throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
-    Secret existing = secrets.get(namespace, stateSecretName).orElse(null);
+    Secret existing = secrets.owned(namespace, stateSecretName).orElse(null);
     if (existing != null) {
       requireOwned(existing, connector);
     }

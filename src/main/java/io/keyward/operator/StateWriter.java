@@ -39,6 +39,9 @@ final class StateWriter {
       throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
           + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
           null);
+    } catch (CredentialException e) {
+      pending.put(ResourceID.fromResource(connector), next); // a foreign Secret of that name: kept, never dropped
+      throw e;
     } catch (RuntimeException e) {
       // whatever went wrong, what the provider answered is kept and written on retry, never dropped
       pending.put(ResourceID.fromResource(connector), next);

@@ -96,11 +96,19 @@ class ChartTest {
   }
 
   static Rendered render(Object... setPairs) {
+    return render(RELEASE, null, setPairs);
+  }
+
+  /** {@code helm template <release>} with a values file (for values --set would split at commas) and --set pairs. */
+  static Rendered render(String release, Path valuesFile, Object... setPairs) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (int i = 0; i < setPairs.length; i += 2) {
       values.put((String) setPairs[i], setPairs[i + 1]);
     }
-    var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+    var template = new Helm(CHART).template().withName(release).withNamespace(NAMESPACE);
+    if (valuesFile != null) {
+      template.withValuesFile(valuesFile);
+    }
     values.forEach(template::set);
     String manifests = template.call();
     var serialization = new KubernetesSerialization();
@@ -639,5 +647,97 @@ class ChartTest {
         .hasMessageContaining("'port' not allowed");
     assertThatThrownBy(() -> render(with(NETWORK_POLICY, "networkPolicy.apiServer.cidr", "10.0.0.10/32")))
         .as("a misspelt key").hasMessageContaining("'cidr' not allowed");
+  }
+
+  /** A values file that sets {@code connectorSelector} to {@code selector}, verbatim (commas and all). */
+  static Path selectorValues(Path dir, String selector) throws Exception {
+    Path file = Files.createTempFile(dir, "values", ".yaml");
+    Files.writeString(file, "connectorSelector: " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(selector) + "\n");
+    return file;
+  }
+
+  @Test
+  void noConnectorSelectorByDefault() {
+    assertThat(args(render())).noneMatch(a -> a.startsWith("--connector-selector"));
+    assertThat(notes()).doesNotContain("shard");
+  }
+
+  @Test
+  void theConnectorSelectorBecomesTheOperatorsFlagAndTheCliAcceptsIt(@TempDir Path dir) throws Exception {
+    var r = render(RELEASE, selectorValues(dir, "keyward.io/shard notin (b, c),tier=gold"));
+    assertThat(args(r)).containsSubsequence("--connector-selector", "keyward.io/shard notin (b, c),tier=gold")
+        .containsSubsequence("--lease-name", RELEASE);
+    var parsed = new picocli.CommandLine(new io.keyward.Keyward()).parseArgs(args(r).toArray(String[]::new));
+    io.keyward.operator.ConnectorSelector selector = parsed.subcommand().matchedOptionValue("--connector-selector", null);
+    assertThat(selector).hasToString("keyward.io/shard notin (b,c),tier=gold");
+  }
+
+  @Test
+  void theChartAndTheOperatorAgreeOnWhatIsASelector(@TempDir Path dir) throws Exception {
+    for (String valid : List.of("keyward.io/shard=b", "keyward.io/shard==b", "keyward.io/shard!=b", "!keyward.io/shard",
+        "keyward.io/shard", "keyward.io/shard in (a,b)", "keyward.io/shard notin (b, c)", " team = payments , env != dev ",
+        "keyward.io/shard in (,a)", "app.kubernetes.io/part-of=crm_v2.1", "k=")) {
+      assertThat(args(render(RELEASE, selectorValues(dir, valid)))).as(valid).contains("--connector-selector");
+      assertThat(io.keyward.operator.ConnectorSelector.parse(valid)).as(valid).isNotNull();
+    }
+    for (String invalid : List.of("keyward.io/shard=a b", "keyward.io/shard=a,", "keyward.io/shard>1", "keyward.io/shard in a",
+        "keyward.io/shard in (a,b", "keyward.io/shard notin ()", "Keyward.IO/shard=a", "keyward.io/-shard=a",
+        "keyward.io/shard=a/b", "=a", "!keyward.io/shard=a", "  ")) {
+      assertThatThrownBy(() -> render(RELEASE, selectorValues(dir, invalid))).as(invalid)
+          .hasMessageContaining("connectorSelector");
+      assertThatThrownBy(() -> io.keyward.operator.ConnectorSelector.parse(invalid)).as(invalid)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void notesNameTheShard() {
+    assertThat(notes("connectorSelector", "keyward.io/shard=b"))
+        .contains("It manages ApiConnectors in all namespaces whose labels match keyward.io/shard=b.")
+        .contains("a connector\nthat none matches is not refreshed")
+        .contains("kubectl get apiconnectors -A -l 'keyward.io/shard=b'")
+        .contains("kubectl -n keyward-system get lease keyward ");
+  }
+
+  /** Whether a matchLabels selector selects objects with these labels. */
+  static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+    return labels.entrySet().containsAll(selector.entrySet());
+  }
+
+  /** Two shards as two releases in one namespace: nothing of one is an object of the other, or selects the other's pods. */
+  @Test
+  void twoReleasesInOneNamespaceHaveTheirOwnLeaseRbacServiceAndBudget(@TempDir Path dir) throws Exception {
+    var a = render("keyward-a", selectorValues(dir, "keyward.io/shard!=b"), "metrics.serviceMonitor.enabled", true);
+    var b = render("keyward-b", selectorValues(dir, "keyward.io/shard=b"), "metrics.serviceMonitor.enabled", true);
+    java.util.function.Function<Rendered, java.util.Set<String>> names = r -> r.objects().stream()
+        .map(o -> o.getKind() + "/" + java.util.Objects.toString(o.getMetadata().getNamespace(), "") + "/"
+            + o.getMetadata().getName())
+        .collect(java.util.stream.Collectors.toSet());
+    assertThat(names.apply(a)).doesNotContainAnyElementsOf(names.apply(b));
+    assertThat(names.apply(a)).contains("ClusterRole//keyward-a", "Role/keyward-system/keyward-a-leader-election",
+        "Deployment/keyward-system/keyward-a",
+        "Service/keyward-system/keyward-a-metrics", "PodDisruptionBudget/keyward-system/keyward-a");
+    for (var pair : List.of(List.of(a, b), List.of(b, a))) {
+      Deployment own = pair.get(0).all(Deployment.class).get(0);
+      Deployment other = pair.get(1).all(Deployment.class).get(0);
+      var ownPods = own.getSpec().getTemplate().getMetadata().getLabels();
+      var otherPods = other.getSpec().getTemplate().getMetadata().getLabels();
+      assertThat(selects(own.getSpec().getSelector().getMatchLabels(), ownPods)).isTrue();
+      assertThat(selects(own.getSpec().getSelector().getMatchLabels(), otherPods)).as("the other release's pods").isFalse();
+      var service = pair.get(0).all(Service.class).get(0);
+      assertThat(selects(service.getSpec().getSelector(), ownPods)).isTrue();
+      assertThat(selects(service.getSpec().getSelector(), otherPods)).as("the metrics Service selects its own pods only")
+          .isFalse();
+      var pdb = pair.get(0).all(PodDisruptionBudget.class).get(0);
+      assertThat(selects(pdb.getSpec().getSelector().getMatchLabels(), otherPods)).isFalse();
+    }
+    var argsA = a.all(Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+    var argsB = b.all(Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+    assertThat(argsA).containsSubsequence("--connector-selector", "keyward.io/shard!=b")
+        .containsSubsequence("--lease-name", "keyward-a");
+    assertThat(argsB).containsSubsequence("--connector-selector", "keyward.io/shard=b")
+        .containsSubsequence("--lease-name", "keyward-b");
+    assertThat(a.get(RoleBinding.class, "keyward-a-leader-election").getSubjects()).singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("keyward-a"));
   }
 }

@@ -82,9 +82,8 @@ class SecretCacheIT extends OperatorHarness {
       assertThat(cached("referenced")).as("crm-oauth, none of the 40 unrelated").isEqualTo(1.0);
     });
     Map<String, Integer> afterFirstIssue = secretGets();
-    assertThat(afterFirstIssue).as("a Secret the cache could not have seen is read once; nothing else")
-        .containsEntry("crm-oauth", 1).allSatisfy((name, n) -> assertThat(n).as(name).isEqualTo(1))
-        .doesNotContainKeys("unrelated-0", "unrelated-39");
+    assertThat(afterFirstIssue).as("a Secret the cache could not have seen is read once; the connector's own"
+        + " Secrets, which cannot predate it without shards, not at all").isEqualTo(Map.of("crm-oauth", 1));
 
     requestRefresh("crm", "2026-12-01T10:00:00Z");
     awaitOutput("crm-credentials", v -> TokenServer.token(2).equals(v.get("token")));
