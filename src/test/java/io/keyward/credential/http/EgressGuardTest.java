@@ -101,20 +101,25 @@ class EgressGuardTest {
 
     int through = 0;
     int refusedCalls = 0;
+    int passedToPermittedPort = 0; // not refused by the guard (answered, or failed later on a loaded machine)
     for (int i = 0; i < 6; i++) {
       String url = "http://rebind.example.test:" + (i % 2 == 0 ? permitted.port() : denied.port()) + "/token";
       try {
         sender.call(post(url), "token endpoint");
         through++;
+        passedToPermittedPort += i % 2 == 0 ? 1 : 0;
       } catch (CredentialException e) {
         if ("EgressDenied".equals(e.reason())) {
           refusedCalls++;
+        } else if (i % 2 == 0) {
+          passedToPermittedPort++;
         }
       }
     }
 
     assertThat(denied.accepted()).as("connections at the denied address, whatever the resolver said").isZero();
-    assertThat(permitted.accepted()).isEqualTo(through).isPositive();
+    assertThat(permitted.accepted()).as("only calls the guard let through reach the permitted address")
+        .isBetween(through, passedToPermittedPort).isPositive();
     assertThat(refusedCalls).isPositive();
   }
 
