@@ -32,19 +32,24 @@ class SecretCacheIT extends OperatorHarness {
   @BeforeEach
   void operatorWithItsOwnClient() {
     operator.close();
-    KubernetesClient own = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-        .withMasterUrl(client.getConfiguration().getMasterUrl())
-        .withUserAgent(AGENT)
-        .withHttp2Disable(true)
-        .build()).build();
-    afterOperator.add(own);
     cluster.intercept(r -> {
       if (AGENT.equals(r.getHeader("User-Agent"))) {
         operatorRequests.add(r.getMethod() + " " + r.getPath());
       }
       return null;
     });
-    operator = startOperator(own, testSettings(), Loopback.sender());
+    operator = startOperator(ownClient(), testSettings(), Loopback.sender());
+  }
+
+  /** A client of the API server with the operator's user agent, closed after the operator. */
+  KubernetesClient ownClient() {
+    KubernetesClient own = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+        .withMasterUrl(client.getConfiguration().getMasterUrl())
+        .withUserAgent(AGENT)
+        .withHttp2Disable(true)
+        .build()).build();
+    afterOperator.add(own);
+    return own;
   }
 
   /** The operator's GETs of single Secrets (not lists or watches), by name. */
@@ -98,6 +103,36 @@ class SecretCacheIT extends OperatorHarness {
     assertThat(eventReasons("crm")).as("two requested refreshes and a changed Secret")
         .containsExactly("Issued", "Reissued", "Reissued", "Reissued");
     assertThat(secretGets()).as("no GET in any later reconcile").isEqualTo(afterFirstIssue);
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
+  void aRestartWithEveryConnectorReadyReadsByListAndWatchAloneAndWritesNothing() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    cluster.putSecret(NS, "erp", Map.of("api-key", "erp-key-71c3-api-key"));
+    secretValues.add("erp-key-71c3-api-key");
+    seed("seed-5d1a-refresh-token");
+    create(oauth2("crm"));
+    create(refreshing("ledger"));
+    create(connector("erp", auth -> {
+      auth.apiKey = new io.keyward.api.v1alpha1.auth.ApiKeyAuth();
+      auth.apiKey.keyRef = new io.keyward.api.v1alpha1.SecretKeyRef("erp", "api-key");
+    }));
+    for (String name : List.of("crm", "ledger", "erp")) {
+      awaitCondition(name, "Ready", "True", "CredentialIssued");
+    }
+    operator.close();
+    int from = operatorRequests.size();
+    double issued = tokens.issuedCount();
+
+    operator = startOperator(ownClient(), testSettings(), Loopback.sender());
+    await().atMost(Duration.ofSeconds(30)).until(() -> reconciles() >= 3);
+    List<String> requests = operatorRequests.subList(from, operatorRequests.size());
+    assertThat(requests).as("lists and watches only: no GET of one object, no write")
+        .allMatch(r -> r.startsWith("GET ") && (r.contains("watch=true") || !r.matches("^GET [^?]*/(secrets|configmaps|apiconnectors)/[^/?]+.*")))
+        .noneMatch(r -> r.startsWith("PUT ") || r.startsWith("POST ") || r.startsWith("PATCH ") || r.startsWith("DELETE "));
+    assertThat(tokens.issuedCount()).as("no provider call").isEqualTo((int) issued);
+    tokens.liveRefreshTokens().forEach(secretValues::add);
     assertNoSecretValueLeaked();
   }
 
