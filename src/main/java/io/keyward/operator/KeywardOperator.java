@@ -31,6 +31,8 @@ public final class KeywardOperator implements AutoCloseable {
   private final ApiConnectorReconciler reconciler;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  /** Probes answer within half a second; a start that holds JOSDK's lock longer than 10 minutes is stuck. */
+  private final RuntimeHealth health;
 
   public KeywardOperator(KubernetesClient client, CredentialIssuers issuers, OperatorSettings settings) {
     this(client, issuers, settings, null);
@@ -69,6 +71,11 @@ public final class KeywardOperator implements AutoCloseable {
             .build());
       }
     });
+    this.health = new RuntimeHealth(() -> {
+      var info = operator.getRuntimeInfo();
+      boolean started = info.isStarted();
+      return new RuntimeHealth.State(started, started && info.allEventSourcesAreHealthy());
+    }, Duration.ofMillis(500), Duration.ofMinutes(10), System::nanoTime);
     operator.register(reconciler, overrider -> {
       // a spec change bumps the generation; the refresh annotation does not, so it is let through here
       overrider.withGenerationAware(false);
@@ -115,14 +122,14 @@ public final class KeywardOperator implements AutoCloseable {
     return registry.scrape();
   }
 
-  /** Live: the operator has started and every informer is healthy. */
+  /** Live: every informer is healthy, or the operator is still starting (see {@link RuntimeHealth}). */
   public boolean healthy() {
-    return !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return health.live();
   }
 
   /** Ready: started, with every informer synced and watching (on standby replicas too). */
   public boolean ready() {
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return health.ready();
   }
 
   /**
@@ -201,6 +208,7 @@ public final class KeywardOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     reconciler.drain(Duration.ofSeconds(30));
+    health.close();
     gcMetrics.close();
     registry.close();
   }
