@@ -35,6 +35,13 @@ import java.util.stream.Collectors;
  */
 final class SecretWatch {
   static final String REFERENCED_SECRETS = "keyward.io/referenced-secrets";
+  /**
+   * The initial LIST in pages, as client-go's reflector does: one answer holding every Secret of the
+   * cluster (8 KiB each, say) is read into one array, and the JDK client's idle HTTP/1.1 connection
+   * kept the last answer it read for as long as it stayed open (111 MB for 10,000 Secrets in
+   * ScaleBenchmark, whose mock API server answers every LIST whole).
+   */
+  static final long LIST_PAGE = 500;
 
   /** The informers, by namespace ({@code null}: all namespaces), and their stores. */
   record Informers(Map<String, Pair> byNamespace) {
@@ -92,11 +99,13 @@ final class SecretWatch {
     WantedSecrets referencedStore = new WantedSecrets(wanted, seen);
     var owned = InformerEventSourceConfiguration.from(Secret.class, ApiConnector.class)
         .withName("secrets-owned" + suffix)
+        .withInformerListLimit(LIST_PAGE)
         .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.KEYWARD)
         .withItemStore(ownedStore)
         .withSecondaryToPrimaryMapper((Secret secret) -> referencing(connectors, secret));
     var referenced = InformerEventSourceConfiguration.from(Secret.class, ApiConnector.class)
         .withName("secrets-referenced" + suffix)
+        .withInformerListLimit(LIST_PAGE)
         .withLabelSelector(requireLabel ? SecretReferencePolicy.REFERENCEABLE + "=true,"
             + Labels.MANAGED_BY + "!=" + Labels.KEYWARD : Labels.MANAGED_BY + "!=" + Labels.KEYWARD)
         .withItemStore(referencedStore)
