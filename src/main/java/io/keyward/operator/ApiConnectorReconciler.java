@@ -44,6 +44,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private final Events givenEvents;
   /** Holds a refresh due right after this operator picked a connector up from another shard. */
   private final ShardHandover handover;
+  /**
+   * When this operator began reconciling (its first reconcile, after it took the lead): renewals
+   * found overdue then are spread over the catch-up window rather than all asked at once.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<Instant> since = new java.util.concurrent.atomic.AtomicReference<>();
   /** What needs the Kubernetes client, built once JOSDK hands it over. */
   private Parts parts;
 
@@ -93,7 +98,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       return UpdateControl.noUpdate();
     }
     Instant now = settings.clock().instant();
-    Gathered gathered = parts.gatherer().gather(connector);
+    Gathered gathered = parts.gatherer().gather(connector, since.updateAndGet(s -> s == null ? now : s));
     handover.reconciling(connector, gathered.holding(), now);
     Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);

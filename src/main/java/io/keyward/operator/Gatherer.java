@@ -24,8 +24,13 @@ final class Gatherer {
     this.inputs = inputs;
   }
 
-  /** What was read, or the problem that stopped the reading with what was read before it; never throws. */
-  Gathered gather(ApiConnector connector) {
+  /**
+   * What was read, or the problem that stopped the reading with what was read before it; never throws.
+   *
+   * @param since when this operator began reconciling: a stored renewal overdue by then is spread
+   *     (see {@link Holding#of(ApiConnector, ConnectorSettings, StoredCredential, java.time.Instant)})
+   */
+  Gathered gather(ApiConnector connector, java.time.Instant since) {
     Optional<ConnectorSettings> spec = Optional.empty();
     Optional<StoredCredential> stored = Optional.empty();
     boolean flushed = false;
@@ -40,19 +45,19 @@ final class Gatherer {
       var values = inputs.resolve(connector, spec.get().auth());
       var resolved = new Gathered.Inputs(SecretValues.of(values),
           Fingerprint.of(spec.get().auth(), values, spec.get().defaultLifetime(), spec.get().validation()));
-      return gathered(connector, spec, stored, Optional.of(resolved), flushed, Optional.empty());
+      return gathered(connector, spec, stored, since, Optional.of(resolved), flushed, Optional.empty());
     } catch (CredentialException e) {
-      return gathered(connector, spec, stored, Optional.empty(), flushed, Optional.of(e));
+      return gathered(connector, spec, stored, since, Optional.empty(), flushed, Optional.of(e));
     } catch (RuntimeException e) {
-      return gathered(connector, spec, stored, Optional.empty(), flushed,
+      return gathered(connector, spec, stored, since, Optional.empty(), flushed,
           Optional.of(InternalErrors.classify(e, connector)));
     }
   }
 
   private static Gathered gathered(ApiConnector connector, Optional<ConnectorSettings> spec,
-      Optional<StoredCredential> stored, Optional<Gathered.Inputs> inputs, boolean flushed,
+      Optional<StoredCredential> stored, java.time.Instant since, Optional<Gathered.Inputs> inputs, boolean flushed,
       Optional<CredentialException> problem) {
-    Optional<Holding> holding = stored.map(s -> Holding.of(connector, spec.orElseThrow(), s));
+    Optional<Holding> holding = stored.map(s -> Holding.of(connector, spec.orElseThrow(), s, since));
     return new Gathered(spec, holding, inputs, connector.refreshRequest(), flushed, problem);
   }
 }

@@ -16,9 +16,21 @@ import java.util.Optional;
  */
 record Holding(StoredCredential stored, Optional<RenewalPlan> plan) {
   static Holding of(ApiConnector connector, ConnectorSettings spec, StoredCredential stored) {
+    return of(connector, spec, stored, null);
+  }
+
+  /**
+   * A stored credential read by an operator that began reconciling at {@code since}: a renewal that
+   * fell due before then is spread over the catch-up window ({@link RenewalSchedule#catchUp}).
+   */
+  static Holding of(ApiConnector connector, ConnectorSettings spec, StoredCredential stored, Instant since) {
     var c = stored.credential();
-    return new Holding(stored, c.expiresAt() == null ? Optional.empty()
-        : Optional.of(RenewalSchedule.plan(c.issuedAt(), c.expiresAt(), spec.renewal(), jitterSeed(connector, c.issuedAt()))));
+    if (c.expiresAt() == null) {
+      return new Holding(stored, Optional.empty());
+    }
+    RenewalPlan plan = RenewalSchedule.plan(c.issuedAt(), c.expiresAt(), spec.renewal(), jitterSeed(connector, c.issuedAt()));
+    return new Holding(stored, Optional.of(since == null ? plan
+        : RenewalSchedule.catchUp(plan, c.expiresAt(), since, jitterSeed(connector, since))));
   }
 
   /** A stable spread per connector and instant (see {@link RenewalSchedule#jitterSeed}). */

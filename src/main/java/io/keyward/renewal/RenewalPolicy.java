@@ -14,6 +14,11 @@ public record RenewalPolicy(Duration renewBefore, Integer renewBeforePercentage)
   public static final int DEFAULT_RENEW_BEFORE_PERCENTAGE = 33;
   /** How long the previous credential must stay valid after its replacement is written: the kubelet syncs mounted Secrets every 60–90 s. */
   public static final Duration MIN_HANDOVER = Duration.ofMinutes(2);
+  /**
+   * Renewals found overdue when the operator starts (or takes the lead) are spread over this window
+   * rather than all asked at once; see {@link RenewalSchedule#catchUp}.
+   */
+  public static final Duration CATCH_UP_WINDOW = Duration.ofMinutes(2);
   /** The shortest time between two issues of one connector's credential, however short its lifetime. */
   public static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(1);
   /**

@@ -49,6 +49,31 @@ public final class RenewalSchedule {
   }
 
   /**
+   * A renewal that fell due before {@code since} (the moment this operator began reconciling: it was
+   * down, or another replica led) moved to a point spread over the following {@link
+   * RenewalPolicy#CATCH_UP_WINDOW}, so that the thousands of connectors found due at a restart do
+   * not all ask their providers in the same second. Only while the credential stays valid at least
+   * {@link RenewalPolicy#MIN_HANDOVER} after the moved point (the kubelet's margin); closer to its
+   * expiry, or expired, it is renewed at once.
+   *
+   * @param seed in [0, 1): where in the window this connector falls
+   * @return {@code plan} itself when its renewal is not before {@code since} or there is no room,
+   *     else a plan renewing in [{@code since}, {@code since} + window), whole seconds
+   */
+  public static RenewalPlan catchUp(RenewalPlan plan, Instant expiresAt, Instant since, double seed) {
+    if (since == null || !plan.renewAt().isBefore(since)) {
+      return plan;
+    }
+    Duration room = Duration.between(since, expiresAt).minus(RenewalPolicy.MIN_HANDOVER);
+    Duration window = room.compareTo(RenewalPolicy.CATCH_UP_WINDOW) < 0 ? room : RenewalPolicy.CATCH_UP_WINDOW;
+    if (window.toSeconds() < 1) {
+      return plan;
+    }
+    Instant renewAt = since.plusMillis((long) (window.toMillis() * clamp(seed))).truncatedTo(ChronoUnit.SECONDS);
+    return new RenewalPlan(renewAt, Duration.between(renewAt, expiresAt), plan.shortLifetime());
+  }
+
+  /**
    * A stable value in [0, 1) for one credential: the same connector and issue time always give the
    * same refresh time, while a thousand connectors created together spread out.
    */

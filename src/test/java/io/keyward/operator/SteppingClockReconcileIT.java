@@ -232,6 +232,66 @@ class SteppingClockReconcileIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  @Test
+  void renewalsFoundOverdueAtARestartAreSpreadOverTwoMinutesNotAskedAtOnce() {
+    operator.close();
+    tokens.expiresIn(3600);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    operator = startOperator(testSettings().withClock(clock), http());
+    int n = 24;
+    for (int i = 0; i < n; i++) {
+      create(oauth2("crm-" + i));
+    }
+    for (int i = 0; i < n; i++) {
+      awaitCondition("crm-" + i, "Ready", "True", "CredentialIssued");
+    }
+    assertThat(tokens.issuedCount()).isEqualTo(n);
+
+    // the operator is down while every renewal point (about 10:40) passes; it comes back at 10:50, 10 minutes
+    // before the tokens expire
+    operator.close();
+    Instant restart = T0.plus(Duration.ofMinutes(50));
+    clock.set(restart);
+    operator = startOperator(testSettings().withClock(clock), http());
+    java.util.Set<Instant> planned = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      String name = "crm-" + i;
+      ApiConnectorStatus st = await().atMost(Duration.ofSeconds(30)).until(() -> connector(name).getStatus(),
+          x -> x.renewalTime != null && !Instant.parse(x.renewalTime).isBefore(restart));
+      Instant at = Instant.parse(st.renewalTime);
+      assertThat(at).as(name + "'s renewal, moved into the two minutes after the restart")
+          .isBefore(restart.plus(Duration.ofMinutes(2)));
+      assertThat(st.nextCheckTime).isEqualTo(st.renewalTime);
+      assertThat(st.expiresAt).isEqualTo(T0.plus(Duration.ofHours(1)).toString());
+      planned.add(at);
+    }
+    assertThat(tokens.issuedCount()).as("nothing asked at the restart itself").isEqualTo(n);
+    assertThat(planned).as("spread, not one instant").hasSizeGreaterThan(n / 2);
+
+    // once the window has passed, every one of them is renewed
+    clock.set(restart.plus(Duration.ofMinutes(2)));
+    touch();
+    await().atMost(Duration.ofSeconds(30)).until(tokens::issuedCount, c -> c >= 2 * n);
+    for (int i = 0; i < n; i++) {
+      String name = "crm-" + i;
+      await().atMost(Duration.ofSeconds(15)).until(() -> connector(name).getStatus(),
+          x -> "RenewalDue".equals(x.lastIssueReason));
+    }
+    assertThat(tokens.issuedCount()).isEqualTo(2 * n);
+
+    // down again until 90 s before the new tokens expire: no room to spread, each is renewed at once
+    operator.close();
+    clock.set(restart.plus(Duration.ofMinutes(2)).plus(Duration.ofHours(1)).minusSeconds(90));
+    operator = startOperator(testSettings().withClock(clock), http());
+    await().atMost(Duration.ofSeconds(30)).until(tokens::issuedCount, c -> c >= 3 * n);
+    assertNoSecretValueLeaked();
+  }
+
+  /** A sender on the test's clock whose per-host budget (refilled by that clock) lets 24 connectors through. */
+  private HttpSender http() {
+    return new HttpSender(HttpLimits.defaults().withHostRate(1000, 1000), Loopback.only(), clock);
+  }
+
   private void startOnTheTestsClock() {
     operator.close();
     operator = startOperator(testSettings().withClock(clock)

@@ -69,6 +69,39 @@ class RenewalScheduleTest {
     }
   }
 
+  @ParameterizedTest(name = "renewal at {0}, expiry at {1}, restart at 10:00 -> renewed in [{2}, {3})")
+  @CsvSource({
+    // renewAt,  expiresAt, earliest,  latest (exclusive): times of 2026-03-01, UTC
+    "09:40:00, 10:20:00, 10:00:00, 10:02:00", // 20 min left: spread over the whole 2-minute window
+    "09:55:00, 10:03:00, 10:00:00, 10:01:00", // 3 min left: only as far as leaves the kubelet's 2 minutes
+    "09:58:00, 10:01:30, 09:58:00, 09:58:01", // 1.5 min left: no room, renewed at once (the plan unchanged)
+    "09:00:00, 09:30:00, 09:00:00, 09:00:01", // expired: unchanged, due at once
+    "10:05:00, 10:30:00, 10:05:00, 10:05:01", // not overdue at the restart: unchanged
+  })
+  void aRenewalOverdueAtARestartIsSpreadOverTheCatchUpWindowWhileTheCredentialLeavesRoom(String renewAt,
+      String expiresAt, String earliest, String latest) {
+    Instant since = at("10:00:00");
+    RenewalPlan plan = new RenewalPlan(at(renewAt), Duration.between(at(renewAt), at(expiresAt)), false);
+    Set<Instant> seen = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      RenewalPlan moved = RenewalSchedule.catchUp(plan, at(expiresAt), since, RenewalSchedule.jitterSeed("uid-" + i, since));
+      assertThat(moved.renewAt()).isAfterOrEqualTo(at(earliest)).isBefore(at(latest));
+      assertThat(moved.renewAt().getNano()).isZero();
+      assertThat(moved.handover()).isEqualTo(Duration.between(moved.renewAt(), at(expiresAt)));
+      seen.add(moved.renewAt());
+    }
+    long windowSeconds = Duration.between(at(earliest), at(latest)).toSeconds();
+    // 200 connectors land on most of the window's seconds, not on one
+    assertThat(seen.size()).isGreaterThanOrEqualTo((int) Math.min(windowSeconds, 200) * 6 / 10);
+    assertThat(RenewalSchedule.catchUp(plan, at(expiresAt), since, 0.37))
+        .as("the same connector at the same restart: the same point").isEqualTo(
+            RenewalSchedule.catchUp(plan, at(expiresAt), since, 0.37));
+  }
+
+  private static Instant at(String time) {
+    return Instant.parse("2026-03-01T" + time + "Z");
+  }
+
   @Test
   void jitterSeedIsStableAndSpreads() {
     assertThat(RenewalSchedule.jitterSeed("uid-1", ISSUED)).isEqualTo(RenewalSchedule.jitterSeed("uid-1", ISSUED));
