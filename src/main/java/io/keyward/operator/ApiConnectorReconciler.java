@@ -99,7 +99,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
     Instant now = settings.clock().instant();
     Gathered gathered = parts.gatherer().gather(connector, since.updateAndGet(s -> s == null ? now : s));
-    handover.reconciling(connector, gathered.holding(), now);
+    handover.reconciling(connector, gathered.holding(), gathered.problem().isEmpty() || gathered.holding().isPresent(), now);
     Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);
     // an issue may have waited on the provider for up to its deadline: its outcome is dated when it ended,

@@ -239,8 +239,46 @@ final class Issuance {
   }
 
   /** Forgets a deleted connector. */
+  /** Attempts at writing what was pending for a connector that left, 2 s apart: its next shard holds its refresh for longer. */
+  static final int DEPARTED_WRITE_ATTEMPTS = 5;
+
   void forget(ResourceID id) {
-    writer.forget(id);
+    writer.forget(id).ifPresent(write -> {
+      try {
+        critical.execute(() -> writeDeparted(id, write));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.warn("{}: left while a credential issued for it was not yet in its state Secret, as the operator stopped;"
+            + " it is not written", id);
+      }
+    });
+  }
+
+  /**
+   * A connector left (relabelled into another shard, or deleted) while a credential issued for it was
+   * not yet in its state Secret: written now, so that the shard that takes it over finds the rotated
+   * refresh token rather than the spent one.
+   */
+  private void writeDeparted(ResourceID id, StateWriter.DepartedWrite write) {
+    for (int attempt = 1; attempt <= DEPARTED_WRITE_ATTEMPTS; attempt++) {
+      try {
+        write.run();
+        LOG.info("{}: left this operator; the credential issued for it was written to its state Secret", id);
+        return;
+      } catch (CredentialException | RuntimeException e) {
+        if (attempt == DEPARTED_WRITE_ATTEMPTS) {
+          LOG.warn("{}: left this operator; the credential issued for it could not be written to its state Secret"
+              + " ({}); a rotated refresh token it carried may be lost", id,
+              e instanceof CredentialException c ? c.getMessage() : e.getClass().getSimpleName());
+          return;
+        }
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Lets in-flight issuances finish persisting (an operator stopping waits for them); takes no new ones. */

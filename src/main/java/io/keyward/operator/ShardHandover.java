@@ -19,16 +19,21 @@ import org.slf4j.LoggerFactory;
  * have asked the provider, which for a rotating refresh token is one call too many.
  *
  * <p>So a shard that has just picked up a connector whose state Secret already holds a credential
- * (relabelled into its selector, or found at start-up) holds a refresh that falls due within the
- * grace of that moment (a requested one too), while the published credential stays valid until the grace ends plus the
- * kubelet's 2 minutes: the old shard's refresh lands in the state Secret first, the held reconcile
- * then decides on it and finds nothing due. A connector without a published credential (new, or
- * expired) is issued at once: there the hold would cost an outage to avoid a possible double issue.
+ * with durable state (a rotating refresh token, generated keys), relabelled into its selector or
+ * found at start-up, holds a refresh that falls due within the grace of that moment (a requested one
+ * too): the old shard's refresh lands in the state Secret first, the held reconcile then decides on
+ * it and finds nothing due. The hold ends early enough to leave the kubelet's 2 minutes before the
+ * published credential expires, and for a token too short-lived for that, 30 s before its expiry. A
+ * connector without a valid published credential (new, or expired) is issued at once: there the
+ * hold would cost an outage; so is one with no durable state (client credentials, an API key), for
+ * which a second issue spends nothing.
  */
 final class ShardHandover {
   private static final Logger LOG = LoggerFactory.getLogger(ShardHandover.class);
   /** The kubelet's sync period, with room: a held credential must outlive the hold by this much. */
   static final Duration KUBELET_MARGIN = Duration.ofMinutes(2);
+  /** A held refresh of a short-lived token goes ahead this long before its expiry at the latest. */
+  static final Duration MIN_LEFT = Duration.ofSeconds(30);
 
   private final Duration grace;
   private final Map<ResourceID, Seen> seen = new ConcurrentHashMap<>();
@@ -55,9 +60,15 @@ final class ShardHandover {
     this.grace = grace == null ? Duration.ZERO : grace;
   }
 
-  /** Notes the first reconcile of {@code connector} by this operator, and whether it found a credential issued before. */
-  void reconciling(ApiConnector connector, Optional<Holding> holding, Instant now) {
-    if (!grace.isZero()) {
+  /**
+   * Notes the first reconcile of {@code connector} by this operator, and whether it found a credential
+   * issued before.
+   *
+   * @param stateRead the state Secret was read (a failed read found nothing, which says nothing: the
+   *     first reconcile that reads it counts)
+   */
+  void reconciling(ApiConnector connector, Optional<Holding> holding, boolean stateRead, Instant now) {
+    if (!grace.isZero() && stateRead) {
       seen.computeIfAbsent(ResourceID.fromResource(connector), id -> new Seen(now, holding.isPresent()));
     }
   }
@@ -76,13 +87,21 @@ final class ShardHandover {
     if (first == null || !first.adopted) {
       return Optional.empty();
     }
-    Instant until = first.at.plus(grace);
     Optional<Holding> published = holding.filter(Holding::publishable);
-    if (!now.isBefore(until) || published.isEmpty()) {
+    if (published.isEmpty() || published.get().stored().keptWithOutput()) {
+      // nothing valid to serve meanwhile, or no state a second issue could spend (client credentials, an
+      // API key): issued at once
       return Optional.empty();
     }
+    Instant until = first.at.plus(grace);
     Instant expiresAt = published.get().stored().credential().expiresAt();
-    if (expiresAt != null && expiresAt.isBefore(until.plus(KUBELET_MARGIN))) {
+    if (expiresAt != null && expiresAt.minus(KUBELET_MARGIN).isBefore(until)) {
+      // a short-lived token: held for less rather than not at all (a late credential costs pods a minute
+      // or so; a refresh token presented twice may cost a re-authorisation), but never past its expiry
+      Instant latest = expiresAt.minus(MIN_LEFT);
+      until = latest.isBefore(until) ? latest : until;
+    }
+    if (!now.isBefore(until)) {
       return Optional.empty();
     }
     if (!first.announced) {

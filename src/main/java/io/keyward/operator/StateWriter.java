@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 final class StateWriter {
   private static final Logger LOG = LoggerFactory.getLogger(StateWriter.class);
   private final StateStore state;
-  private final Map<ResourceID, StoredCredential> pending = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Pending> pending = new ConcurrentHashMap<>();
+
+  /** A credential issued but not yet in the state Secret, with what writing it needs. */
+  private record Pending(ApiConnector connector, ConnectorSettings spec, StoredCredential credential) {}
   /**
    * Credentials kept with the output Secret ({@link StoredCredential#keptWithOutput}) until the output
    * Secret holds them: the state Secret does not, so a failed output write would otherwise lose them
@@ -35,20 +38,24 @@ final class StateWriter {
     try {
       state.save(connector, spec.stateSecretName(), next);
     } catch (KubernetesClientException e) {
-      pending.put(ResourceID.fromResource(connector), next);
+      keep(connector, spec, next);
       throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
           + spec.stateSecretName() + " (HTTP " + e.getCode() + "); the new credential is kept and written on retry",
           null);
     } catch (CredentialException e) {
-      pending.put(ResourceID.fromResource(connector), next); // a foreign Secret of that name: kept, never dropped
+      keep(connector, spec, next); // a foreign Secret of that name: kept, never dropped
       throw e;
     } catch (RuntimeException e) {
       // whatever went wrong, what the provider answered is kept and written on retry, never dropped
-      pending.put(ResourceID.fromResource(connector), next);
+      keep(connector, spec, next);
       throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
           + spec.stateSecretName() + " (" + e.getClass().getSimpleName()
           + "); the new credential is kept and written on retry", null).classified("state_write_failed");
     }
+  }
+
+  private void keep(ApiConnector connector, ConnectorSettings spec, StoredCredential next) {
+    pending.put(ResourceID.fromResource(connector), new Pending(connector, spec, next));
   }
 
   /** Holds {@code written} (just written to the state Secret) until {@link #projected} says the output holds it. */
@@ -91,10 +98,11 @@ final class StateWriter {
    */
   Optional<StoredCredential> writePending(ApiConnector connector, ConnectorSettings spec,
       Optional<StoredCredential> stored) throws CredentialException {
-    StoredCredential kept = pending.remove(ResourceID.fromResource(connector));
-    if (kept == null) {
+    Pending left = pending.remove(ResourceID.fromResource(connector));
+    if (left == null) {
       return Optional.empty();
     }
+    StoredCredential kept = left.credential();
     if (stored.isPresent() && stored.get().credential().issuedAt().isAfter(kept.credential().issuedAt())) {
       LOG.warn("{}/{}: the state Secret holds a credential issued after the unwritten one; keeping the newer",
           connector.getMetadata().getNamespace(), connector.getMetadata().getName());
@@ -105,8 +113,35 @@ final class StateWriter {
     return Optional.of(kept);
   }
 
-  void forget(ResourceID id) {
-    pending.remove(id);
+  /**
+   * Forgets a connector that was deleted or left this operator's shard, and hands back the write of a
+   * credential still pending for it: a relabelled connector lives on in another shard, which must
+   * find the rotated refresh token in the state Secret rather than present the spent one. The write
+   * runs on the caller's thread; it does what {@link #writePending} does (a later credential in the
+   * state Secret wins), and keeps nothing when it fails.
+   *
+   * @return the write to run, if a credential was pending
+   */
+  Optional<DepartedWrite> forget(ResourceID id) {
     unprojected.remove(id);
+    Pending left = pending.remove(id);
+    return Optional.ofNullable(left).map(p -> (DepartedWrite) () -> {
+      Optional<StoredCredential> stored = state.load(p.connector(), p.spec());
+      if (stored.isPresent() && stored.get().credential().issuedAt().isAfter(p.credential().credential().issuedAt())) {
+        return;
+      }
+      try {
+        state.save(p.connector(), p.spec().stateSecretName(), p.credential());
+      } catch (KubernetesClientException e) {
+        throw CredentialException.transientFailure("StateWriteFailed", "could not write state Secret "
+            + p.spec().stateSecretName() + " (HTTP " + e.getCode() + ")", null);
+      }
+    });
+  }
+
+  /** The state write of a connector that left, pending when it did. */
+  @FunctionalInterface
+  interface DepartedWrite {
+    void run() throws CredentialException;
   }
 }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
@@ -56,11 +57,17 @@ class ShardingIT extends OperatorHarness {
   record Write(String userAgent, String method, String kind, String name) {}
 
   final List<Write> writes = new CopyOnWriteArrayList<>();
+  /** An answer a test gives in place of the API server's, or null to let the request through. */
+  volatile java.util.function.Function<RecordedRequest, MockResponse> refusal = r -> null;
 
   @BeforeEach
   void recordWritesAndAllowLeaderElection() {
     operator.close(); // the harness's instance watches every connector: a shard of its own is started by each test
     cluster.intercept(r -> {
+      MockResponse refused = refusal.apply(r);
+      if (refused != null) {
+        return refused;
+      }
       if ("POST".equals(r.getMethod()) && r.getPath().contains("selfsubjectrulesreviews")) {
         return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
             + "\"kind\":\"SelfSubjectRulesReview\",\"status\":{\"incomplete\":false,\"resourceRules\":"
@@ -449,6 +456,60 @@ class ShardingIT extends OperatorHarness {
       tokens.beforeAnswer(null);
     }
     tokens.liveRefreshTokens().forEach(secretValues::add);
+  }
+
+  /**
+   * a's state write of a refresh fails (the rotated refresh token is kept in a's memory), and the
+   * connector is relabelled before a's retry: a writes what it kept to the state Secret as it lets go,
+   * so b goes on with the rotated token and never presents the spent one.
+   */
+  @Test
+  void aRotatedTokenTheOldShardCouldNotWriteYetIsWrittenWhenTheConnectorLeavesIt() throws Exception {
+    tokens.expiresIn(LIFETIME);
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed(SEED);
+    var shards = twoShards(SHARD + "=a", SHARD + "=b", Duration.ofSeconds(15));
+    Shard a = shards.get(0);
+    create(labelled(refreshing("crm"), "a"));
+    awaitOutput("crm-credentials", v -> TokenServer.token(1).equals(v.get("token")));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    String first = tokens.liveRefreshTokens().iterator().next();
+    secretValues.add(first);
+
+    var refuse = new AtomicBoolean(true);
+    // 403, not 5xx: the client retries a 5xx itself for a long while
+    refusal = r -> refuse.get() && !"GET".equals(r.getMethod())
+        && a.userAgent().equals(r.getHeader("User-Agent")) && writesStateOf("crm", r)
+        ? new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}") : null;
+    requestRefresh("crm", "2026-12-01T11:00:00Z");
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.requests().size() >= 2);
+    String second = tokens.liveRefreshTokens().iterator().next();
+    secretValues.add(second);
+    await().atMost(Duration.ofSeconds(15)).until(() -> logs.text().contains("StateWriteFailed"));
+    assertThat(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token"))
+        .as("not written yet").isEqualTo(first);
+
+    relabel("crm", "b");
+    Thread.sleep(3000); // a has let go of the connector by now; its own retries were refused meanwhile
+    refuse.set(false);
+    await().atMost(Duration.ofSeconds(20)).until(
+        () -> second.equals(cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token")));
+    assertThat(logs.text()).contains("left this operator; the credential issued for it was written to its state Secret");
+
+    // b goes on from there: a new request, once b's hold is over, presents the rotated token
+    requestRefresh("crm", "2026-12-01T12:00:00Z");
+    await().atMost(Duration.ofSeconds(60)).until(() -> tokens.requests().size() >= 3);
+    awaitOutput("crm-credentials", v -> TokenServer.token(3).equals(v.get("token")));
+    assertThat(tokens.requests().stream().map(r -> r.form().get("refresh_token")).filter(Objects::nonNull).toList())
+        .as("each refresh token presented once").containsExactly(SEED, first, second);
+    tokens.liveRefreshTokens().forEach(secretValues::add);
+    assertNoSecretValueLeaked();
+  }
+
+  private static boolean writesStateOf(String connector, RecordedRequest r) {
+    return r.getPath().contains("/secrets/" + connector + "-keyward-state")
+        || r.getPath().endsWith("/secrets") && new String(r.getBody().getBytes()).contains(connector + "-keyward-state");
   }
 
   /** When the new shard's hold of {@code connector} ends, from its log line. */
