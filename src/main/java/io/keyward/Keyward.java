@@ -106,6 +106,12 @@ public final class Keyward implements Runnable {
             + " thread (default: ${DEFAULT-VALUE}).")
     int maxIssuancesPerNamespace;
 
+    @Option(names = "--reconcile-threads", defaultValue = "50", paramLabel = "N",
+        description = "Connectors reconciled at once, and as many threads for their provider calls; a connector"
+            + " waiting for its provider's or namespace's share holds none (default: ${DEFAULT-VALUE}; see"
+            + " docs/benchmarks.md).")
+    int reconcileThreads;
+
     @Option(names = "--max-calls-per-host", defaultValue = "4", paramLabel = "N",
         description = "Calls in flight at once to one provider scheme://host:port; a connector that finds its"
             + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
@@ -161,6 +167,10 @@ public final class Keyward implements Runnable {
         spec.commandLine().getErr().println("keyward run: --max-issuances-per-namespace must be at least 1");
         return 2;
       }
+      if (reconcileThreads < 1 || reconcileThreads > 1000) {
+        spec.commandLine().getErr().println("keyward run: --reconcile-threads must be between 1 and 1000");
+        return 2;
+      }
       if (maxCallsPerHost < 1) {
         spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
         return 2;
@@ -180,7 +190,8 @@ public final class Keyward implements Runnable {
         settings = settings.withLeaderElection(new OperatorSettings.LeaderElection(leaseName, leaderElectionNamespace,
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
-      settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace);
+      settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace)
+          .withReconcileThreads(reconcileThreads);
       if (connectorSelector != null) {
         // a refresh another shard had in flight when a connector moved here gets its deadline and some to land
         settings = settings.withConnectorSelector(connectorSelector, httpTimeout.plus(HANDOVER_MARGIN));

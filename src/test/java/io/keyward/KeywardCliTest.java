@@ -64,6 +64,16 @@ class KeywardCliTest {
   }
 
   @Test
+  void reconcileThreadsOutsideTheirRangeAreRefusedNamingTheOption() {
+    for (String n : new String[] {"0", "1001"}) {
+      Result r = run("run", "--reconcile-threads", n);
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--reconcile-threads must be between 1 and 1000");
+    }
+    assertThat(run("run", "--help").out()).contains("--reconcile-threads=N").contains("(default: 50;");
+  }
+
+  @Test
   void noCallsPerHostIsRefusedNamingTheOption() {
     Result r = run("run", "--max-calls-per-host", "0");
     assertThat(r.exit()).isEqualTo(2);

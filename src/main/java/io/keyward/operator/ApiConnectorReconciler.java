@@ -80,7 +80,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     StateStore state = new StateStore(secrets);
     Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
     Issuance issuance = new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
-        settings.maxIssuancesPerNamespace());
+        settings.maxIssuancesPerNamespace(), settings.reconcileThreads());
     parts = new Parts(new Gatherer(settings.defaultLifetime(), state, issuance,
         new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
         new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),

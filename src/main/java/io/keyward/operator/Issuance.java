@@ -30,11 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Issuance {
   private static final Logger LOG = LoggerFactory.getLogger(Issuance.class);
-  /**
-   * As many issuance threads as JOSDK has reconcile threads: each reconcile waits for at most one
-   * issuance, so none queues, and a slow provider cannot make the pool grow (every call has a deadline).
-   */
-  static final int THREADS = io.javaoperatorsdk.operator.api.config.ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER;
   private final CredentialIssuers issuers;
   private final StateWriter writer;
   private final Events events;
@@ -44,7 +39,7 @@ final class Issuance {
   private final ExecutorService critical;
 
   Issuance(CredentialIssuers issuers, StateWriter writer, Events events, Clock clock, ConnectorMetrics metrics,
-      int perNamespace) {
+      int perNamespace, int threads) {
     this.issuers = issuers;
     this.writer = writer;
     this.events = events;
@@ -52,7 +47,9 @@ final class Issuance {
     this.metrics = metrics;
     this.namespaces = new NamespaceShares(perNamespace);
     AtomicInteger n = new AtomicInteger();
-    this.critical = Executors.newFixedThreadPool(THREADS, r -> {
+    // as many issuance threads as reconcile threads: each reconcile waits for at most one issuance, so
+    // none queues, and a slow provider cannot make the pool grow (every call has a deadline)
+    this.critical = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "keyward-issuance-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;

@@ -36,6 +36,8 @@ final class JwksConfigMap {
         .withNamespacesInheritedFromController()
         .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.KEYWARD)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ApiConnector.class, false))
+        .withInformerListLimit(SecretWatch.LIST_PAGE)
+        .withItemStore(new CachedObjects.TrimmedStore<>())
         .build(), context);
   }
 

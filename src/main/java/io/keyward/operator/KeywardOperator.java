@@ -53,6 +53,7 @@ public final class KeywardOperator implements AutoCloseable {
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(metrics)
+          .withConcurrentReconciliationThreads(settings.reconcileThreads())
           .withCloseClientOnStop(false)
           // let an in-flight issuance finish persisting its state before the executor stops
           .withReconciliationTerminationTimeout(Duration.ofSeconds(30))
@@ -81,6 +82,10 @@ public final class KeywardOperator implements AutoCloseable {
       overrider.withGenerationAware(false);
       overrider.withOnUpdateFilter(KeywardOperator::worthReconciling);
       overrider.withRetry(retryOfFailedReconciles(settings.backoff()));
+      // the cache keeps what Keyward reads, with shared strings; the LIST comes in pages (a real API server's
+      // answer is otherwise read, and may be held by an idle connection, whole)
+      overrider.withItemStore(new CachedObjects.TrimmedStore<>());
+      overrider.withInformerListLimit(SecretWatch.LIST_PAGE);
       if (!settings.namespaces().isEmpty()) {
         overrider.settingNamespaces(settings.namespaces());
       }

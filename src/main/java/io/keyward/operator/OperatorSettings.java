@@ -22,12 +22,16 @@ import java.util.Set;
  * @param handoverGrace how long a refresh that falls due right after this operator picked a connector
  *     up waits, so that one its previous shard had in flight lands in the state Secret first (see
  *     {@link ShardHandover}); zero: never waits
+ * @param reconcileThreads connectors reconciled at once (JOSDK's reconcile threads), and as many
+ *     issuance threads: each reconcile waits for at most one issuance
  */
 public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
     LeaderElection leaderElection, boolean requireSecretLabel, int maxIssuancesPerNamespace,
-    ConnectorSelector connectorSelector, Duration handoverGrace) {
+    ConnectorSelector connectorSelector, Duration handoverGrace, int reconcileThreads) {
   /** A fifth of the issuance threads: five busy tenants at once still leave room for the rest. */
   public static final int DEFAULT_MAX_ISSUANCES_PER_NAMESPACE = 10;
+  /** JOSDK's default; see docs/benchmarks.md for what more or fewer change. */
+  public static final int DEFAULT_RECONCILE_THREADS = 50;
 
 
   /**
@@ -40,42 +44,42 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null, false,
-        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO);
+        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO, DEFAULT_RECONCILE_THREADS);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
     return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
     return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withDefaultLifetime(Duration lifetime) {
     return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withClock(Clock c) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection election) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withRequireSecretLabel(boolean require) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   public OperatorSettings withMaxIssuancesPerNamespace(int max) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, max,
-        connectorSelector, handoverGrace);
+        connectorSelector, handoverGrace, reconcileThreads);
   }
 
   /**
@@ -84,6 +88,11 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
    */
   public OperatorSettings withConnectorSelector(ConnectorSelector selector, Duration grace) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, selector, grace);
+        maxIssuancesPerNamespace, selector, grace, reconcileThreads);
+  }
+
+  public OperatorSettings withReconcileThreads(int threads) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, threads);
   }
 }

@@ -75,12 +75,9 @@ final class WantedSecrets implements ItemStore<Secret> {
         .endMetadata().build();
   }
 
-  /** What Keyward reads of a Secret: not its managed fields, which a real API server sends with every object. */
+  /** What Keyward keeps of a Secret (see {@link CachedObjects}). */
   private static Secret trimmed(Secret secret) {
-    if (secret.getMetadata() != null && secret.getMetadata().getManagedFields() != null) {
-      secret.getMetadata().setManagedFields(null);
-    }
-    return secret;
+    return CachedObjects.trim(secret);
   }
 
   @Override

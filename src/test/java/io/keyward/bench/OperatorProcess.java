@@ -202,6 +202,15 @@ final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** The live objects by class ({@code jcmd GC.class_histogram}, which collects first), written to {@code file}. */
+  void histogram(Path file) {
+    try {
+      java.nio.file.Files.writeString(file, jcmd("GC.class_histogram"));
+    } catch (IOException e) {
+      // a figure the benchmark reports without; the heap figure says whether jcmd works
+    }
+  }
+
   private String jcmd(String what) throws IOException {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
         Long.toString(pid()), what).redirectErrorStream(true).start();

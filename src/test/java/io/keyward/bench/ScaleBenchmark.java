@@ -71,7 +71,7 @@ public final class ScaleBenchmark {
   /** Command-line settings; see {@link #usage()}. */
   record Options(int n, int namespaces, int unrelated, int unrelatedBytes, Duration timeout, String xmx,
       long shortLifetime, Duration window, int floorThreads, int createThreads, int maxCallsPerHost,
-      double hostRps, int hostBurst, boolean mockIndex, Path dir) {}
+      double hostRps, int hostBurst, boolean mockIndex, Path dir, int reconcileThreads) {}
 
   private final Options o;
   private final Results results = new Results();
@@ -143,7 +143,7 @@ public final class ScaleBenchmark {
         usage: ScaleBenchmark [N] [--namespaces 10] [--unrelated 10000] [--unrelated-bytes 8192] [--timeout 12m]
                               [--operator-xmx 512m] [--short-lifetime 3] [--window 15] [--floor-threads 50]
                               [--create-threads 8] [--max-calls-per-host 4] [--host-rps 100000] [--host-burst 1000]
-                              [--mock-index true] [--dir target/scale-bench]
+                              [--mock-index true] [--dir target/scale-bench] [--reconcile-threads 50]
         N connectors (default 1000), a fifth of each auth type.""";
   }
 
@@ -178,10 +178,11 @@ public final class ScaleBenchmark {
         Double.parseDouble(flags.getOrDefault("host-rps", "100000")),
         Integer.parseInt(flags.getOrDefault("host-burst", "1000")),
         Boolean.parseBoolean(flags.getOrDefault("mock-index", "true")),
-        Path.of(flags.getOrDefault("dir", "target/scale-bench")));
+        Path.of(flags.getOrDefault("dir", "target/scale-bench")),
+        Integer.parseInt(flags.getOrDefault("reconcile-threads", "0")));
     flags.keySet().removeAll(List.of("namespaces", "unrelated", "unrelated-bytes", "timeout", "operator-xmx",
         "short-lifetime", "window", "floor-threads", "create-threads", "max-calls-per-host", "host-rps", "host-burst",
-        "mock-index", "dir"));
+        "mock-index", "dir", "reconcile-threads"));
     if (!flags.isEmpty()) {
       throw new IllegalArgumentException("unknown option --" + flags.keySet().iterator().next());
     }
@@ -226,12 +227,14 @@ public final class ScaleBenchmark {
       throw new IllegalStateException("the operator did not become ready; see " + o.dir().resolve("operator-run1.log"));
     }
     heapEmpty = op.heapAfterFullGc();
+    op.histogram(o.dir().resolve("histogram-empty.txt"));
     results.put("5. heap after full GC, empty server", mib(heapEmpty), "jcmd GC.run ×2, GC.heap_info");
     createInputs(client, fleet, tokens);
     Waits.quiet(Duration.ofSeconds(2), Duration.ofSeconds(60), api.log()::lastOperatorRequest);
     createPhase(op);
     // 2. heap with N
     long heapN = op.heapAfterFullGc();
+    op.histogram(o.dir().resolve("histogram-n.txt"));
     results.put("5. heap after full GC, N connectors (run 1)", mib(heapN) + " (" + perThousand(heapN) + "/1,000)",
         "(heap − empty-server heap) × 1,000 / N");
     results.put("6. threads, idle with N", op.threads() + " (/proc), " + fmt(OperatorProcess.sum(op.metrics(),
@@ -265,9 +268,12 @@ public final class ScaleBenchmark {
   }
 
   private OperatorProcess startOperator(Path kubeconfig, String label) throws IOException {
-    List<String> flags = List.of("--egress-allow", "127.0.0.1/32", "--egress-allow-plain-http",
+    List<String> flags = new ArrayList<>(List.of("--egress-allow", "127.0.0.1/32", "--egress-allow-plain-http",
         "--host-requests-per-second", Double.toString(o.hostRps()), "--host-burst", Integer.toString(o.hostBurst()),
-        "--max-calls-per-host", Integer.toString(o.maxCallsPerHost()));
+        "--max-calls-per-host", Integer.toString(o.maxCallsPerHost())));
+    if (o.reconcileThreads() > 0) {
+      flags.addAll(List.of("--reconcile-threads", Integer.toString(o.reconcileThreads())));
+    }
     OperatorProcess op = OperatorProcess.start(kubeconfig, o.dir().resolve("operator-" + label + ".log"), o.xmx(), flags);
     operator.set(op);
     progress("operator %s started (pid %d)", label, op.pid());
@@ -533,6 +539,7 @@ public final class ScaleBenchmark {
     results.put("4. no-op resync: reconciles per connector, GETs per reconcile", fmt(reconciles / o.n(), 2) + ", "
         + fmt(gets(delta) / reconciles, 3), "");
     heapAfterRestart = op.heapAfterFullGc();
+    op.histogram(o.dir().resolve("histogram-n-restarted.txt"));
     results.put("5. heap after full GC, N connectors (restarted)", mib(heapAfterRestart) + " ("
         + perThousand(heapAfterRestart) + "/1,000)", "RSS " + mib(op.rss()));
   }

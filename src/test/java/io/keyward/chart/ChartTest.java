@@ -208,6 +208,7 @@ class ChartTest {
         "--http-timeout", "30s",
         "--max-calls-per-host", "4",
         "--max-issuances-per-namespace", "10",
+        "--reconcile-threads", "50",
         "--host-requests-per-second", "10", "--host-burst", "20");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
@@ -407,7 +408,9 @@ class ChartTest {
   void outboundCallsAreBoundedByDefaultAndFollowValues() {
     assertThat(args(render())).containsSubsequence("--http-timeout", "30s")
         .containsSubsequence("--max-calls-per-host", "4");
-    assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8, "maxIssuancesPerNamespace", 20)))
+    assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8, "maxIssuancesPerNamespace", 20,
+        "reconcileThreads", 16)))
+        .containsSubsequence("--reconcile-threads", "16")
         .containsSubsequence("--http-timeout", "10s")
         .containsSubsequence("--max-calls-per-host", "8")
         .containsSubsequence("--max-issuances-per-namespace", "20");
