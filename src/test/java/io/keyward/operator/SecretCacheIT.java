@@ -213,4 +213,42 @@ class SecretCacheIT extends OperatorHarness {
     assertThat(writes).as("no Event for a routine refresh").noneMatch(w -> w.contains("/events"));
     assertNoSecretValueLeaked();
   }
+
+  /**
+   * An owned Secret deleted under the operator, just before its write (the watch has not told the cache
+   * yet): the update answers 404, the Secret is read again, found absent, and created, in the same
+   * reconcile; no failure, no provider call more.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"crm-credentials", "crm-keyward-state"})
+  void anOwnedSecretDeletedUnderAWriteIsCreatedAgainNotAFailure(String name) {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitPublished(1);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    String path = "/api/v1/namespaces/" + NS + "/secrets/" + name;
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+    cluster.intercept(r -> {
+      if (AGENT.equals(r.getHeader("User-Agent"))) {
+        operatorRequests.add(r.getMethod() + " " + r.getPath());
+        if ("PUT".equals(r.getMethod()) && r.getPath().startsWith(path) && armed.getAndSet(false)) {
+          cluster.deleteSecretInStore(NS, name); // the update then finds nothing: 404
+        }
+      }
+      return null;
+    });
+    int from = operatorRequests.size();
+    requestRefresh("crm", "2026-12-01T10:00:00Z"); // writes both: the state (the request handled) and the output
+    awaitPublished(2);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(armed).as("the update was refused").isFalse();
+    assertThat(eventReasons("crm")).as("no failure").containsExactly("Issued", "Reissued");
+    List<String> requests = operatorRequests.subList(from, operatorRequests.size());
+    assertThat(requests).as("update (404), read again (404), create: %s", requests)
+        .containsSubsequence("PUT " + path, "GET " + path, "POST /api/v1/namespaces/" + NS + "/secrets");
+    assertThat(client.secrets().inNamespace(NS).withName(name).get()).as("created again").isNotNull();
+    assertThat(connector("crm").getStatus().consecutiveFailures).isIn(null, 0);
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+    assertNoSecretValueLeaked();
+  }
 }
