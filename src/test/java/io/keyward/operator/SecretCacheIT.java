@@ -251,4 +251,49 @@ class SecretCacheIT extends OperatorHarness {
     assertThat(tokens.issuedCount()).isEqualTo(2);
     assertNoSecretValueLeaked();
   }
+
+  /**
+   * An upgrade from a version that put a plain SHA-256 of the credential on the output Secret: the
+   * output is checked against it once, the state Secret is given a checksum key, and the output is
+   * written again with the HMAC; the credential stays, and the provider is not asked.
+   */
+  @Test
+  void anOutputWithThePlainChecksumOfAnEarlierVersionMovesToTheHmacWithoutAProviderCall() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitPublished(1);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    operator.close();
+    var state = client.secrets().inNamespace(NS).withName("crm-keyward-state").get();
+    assertThat(state.getData()).containsKey(StoredCredential.CHECKSUM_KEY);
+    state.getData().remove(StoredCredential.CHECKSUM_KEY); // as the earlier version left them
+    client.resource(state).update();
+    var output = client.secrets().inNamespace(NS).withName("crm-credentials").get();
+    String issuedAt = output.getMetadata().getAnnotations().get(Labels.ISSUED_AT);
+    String legacy = OutputSecret.legacyChecksum(cluster.secretValues(NS, "crm-credentials"));
+    output.getMetadata().getAnnotations().put(Labels.CHECKSUM, legacy);
+    client.resource(output).update();
+
+    int from = operatorRequests.size();
+    operator = startOperator(ownClient(), testSettings(), Loopback.sender());
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      var s = client.secrets().inNamespace(NS).withName("crm-keyward-state").get();
+      var o = client.secrets().inNamespace(NS).withName("crm-credentials").get();
+      String key = cluster.secretValues(NS, "crm-keyward-state").get(StoredCredential.CHECKSUM_KEY);
+      return key != null && s != null && o != null && OutputSecret.checksum(key, cluster.secretValues(NS,
+          "crm-credentials")).equals(o.getMetadata().getAnnotations().get(Labels.CHECKSUM));
+    });
+    assertThat(tokens.issuedCount()).as("no provider call").isEqualTo(1);
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(TokenServer.token(1));
+    assertThat(client.secrets().inNamespace(NS).withName("crm-credentials").get().getMetadata().getAnnotations())
+        .containsEntry(Labels.ISSUED_AT, issuedAt);
+    await().atMost(Duration.ofSeconds(10)).until(() -> reconciles() >= 1);
+    String secrets = "/api/v1/namespaces/" + NS + "/secrets/";
+    List<String> writes = writesSince(from);
+    assertThat(count(writes, "PUT " + secrets + "crm-keyward-state")).as("the key, once: %s", writes).isEqualTo(1);
+    assertThat(count(writes, "PUT " + secrets + "crm-credentials")).as("the HMAC, once: %s", writes).isEqualTo(1);
+    assertThat(eventReasons("crm")).containsExactly("Issued");
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertNoSecretValueLeaked();
+  }
 }
