@@ -42,6 +42,9 @@ final class Gatherer {
         stored = written;
         flushed = true;
       }
+      if (stored.isPresent() && stored.get().checksumKey() == null) {
+        stored = Optional.of(issuance.withChecksumKey(connector, spec.get(), stored.get())); // written by an earlier version
+      }
       var values = inputs.resolve(connector, spec.get().auth());
       var resolved = new Gathered.Inputs(SecretValues.of(values),
           Fingerprint.of(spec.get().auth(), values, spec.get().defaultLifetime(), spec.get().validation()));

@@ -111,6 +111,24 @@ final class Issuance {
     });
   }
 
+  /**
+   * Gives a record written before there were checksum keys ({@link StoredCredential#checksumKey}) one,
+   * and writes it to the state Secret, before the output is projected with it: the output's plain
+   * SHA-256 was checked when it was read, and the output is written again with the HMAC. No provider is
+   * asked. If the write fails, the keyed record is written on retry ({@link #writePending}).
+   */
+  StoredCredential withChecksumKey(ApiConnector connector, ConnectorSettings spec, StoredCredential keyless)
+      throws CredentialException {
+    return critically(() -> {
+      StoredCredential keyed = keyless.withNewChecksumKey();
+      writer.write(connector, spec, keyed);
+      writer.awaitProjection(ResourceID.fromResource(connector), keyed);
+      LOG.info("{}/{}: the state Secret holds a checksum key now; the output Secret's checksum becomes an HMAC",
+          connector.getMetadata().getNamespace(), connector.getMetadata().getName());
+      return keyed;
+    });
+  }
+
   private StoredCredential issueAndPersist(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs,
       Optional<StoredCredential> previous, RefreshDecision decision, Optional<String> handled)
       throws CredentialException {
@@ -136,7 +154,7 @@ final class Issuance {
       keepRotated(connector, spec, inputs, previous, fresh.state()); // not published; its refresh token is kept
       throw rejected.get();
     }
-    StoredCredential next = new StoredCredential(fresh, inputs.fingerprint())
+    StoredCredential next = new StoredCredential(fresh, inputs.fingerprint()).withChecksumKeyOf(previous)
         .issuedBecause(decision.reason(), decision.message())
         .withRefreshRequest(handled.orElse(null));
     writer.write(connector, spec, next);

@@ -33,7 +33,10 @@ final class OutputSecret {
       annotations.put(Labels.ISSUE_REASON, stored.issueReason());
       annotations.put(Labels.ISSUE_MESSAGE, stored.issueMessage() == null ? "" : stored.issueMessage());
     }
-    annotations.put(Labels.CHECKSUM, checksum(c.outputData()));
+    String checksum = stored.outputChecksum();
+    if (checksum != null) { // none only for a record of an earlier version, until it is given a key
+      annotations.put(Labels.CHECKSUM, checksum);
+    }
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
@@ -48,22 +51,42 @@ final class OutputSecret {
   }
 
   /**
-   * SHA-256 over the output keys and values, in key order. Not secret: it is computed from what the
-   * same Secret holds.
+   * HMAC-SHA256 under the connector's checksum key (base64, from the state Secret) over the output keys
+   * and values, in key order, each length-prefixed; in hex. Without the key it tells nothing about the
+   * credential (a plain hash of an API key or password in metadata could be checked against guesses).
    */
-  static String checksum(Map<String, String> data) {
+  static String checksum(String key, Map<String, String> data) {
+    try {
+      var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(key), "HmacSHA256"));
+      feed(data, mac::update);
+      return java.util.HexFormat.of().formatHex(mac.doFinal());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The plain SHA-256 that versions before checksum keys wrote (same encoding): only checked, for an
+   * output written then, never written.
+   */
+  static String legacyChecksum(Map<String, String> data) {
     try {
       var digest = java.security.MessageDigest.getInstance("SHA-256");
-      for (var e : new java.util.TreeMap<>(data).entrySet()) {
-        for (String part : new String[] {e.getKey(), e.getValue()}) {
-          byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          digest.update((bytes.length + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          digest.update(bytes);
-        }
-      }
+      feed(data, digest::update);
       return java.util.HexFormat.of().formatHex(digest.digest());
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void feed(Map<String, String> data, java.util.function.Consumer<byte[]> sink) {
+    for (var e : new java.util.TreeMap<>(data).entrySet()) {
+      for (String part : new String[] {e.getKey(), e.getValue()}) {
+        byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.accept((bytes.length + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sink.accept(bytes);
+      }
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the next reconcile sees it even before the watch event arrives.
  *
  * <p>The caches keep only what a connector wants ({@link WantedSecrets}); a Secret that existed
- * before any connector wanted it is read once, the first time it is asked for, and kept. A Secret
+ * before any connector wanted it is read once, the first time it is asked for, and kept (not if the
+ * informer delivered its deletion while the GET was under way: then it counts as absent). A Secret
  * found absent that way is remembered as absent until the informer next delivers its name, so that
  * a connector waiting for a missing Secret costs no GET per reconcile.
  */
@@ -50,9 +51,7 @@ final class Secrets {
     if (connectorsMoveIn) {
       return get(namespace, name);
     }
-    SecretWatch.Pair caches = informers.of(namespace);
-    ResourceID id = new ResourceID(name, namespace);
-    return caches.owned().get(id).or(() -> caches.referenced().get(id));
+    return cached(informers.of(namespace), new ResourceID(name, namespace));
   }
 
   /** The names a {@link Secrets} remembers as absent; the informers' stores are told each name they see. */
@@ -63,30 +62,63 @@ final class Secrets {
   Optional<Secret> get(String namespace, String name) {
     SecretWatch.Pair caches = informers.of(namespace);
     ResourceID id = new ResourceID(name, namespace);
-    Optional<Secret> cached = caches.owned().get(id).or(() -> caches.referenced().get(id));
+    Optional<Secret> cached = cached(caches, id);
     String key = WantedSecrets.key(namespace, name);
     if (cached.isPresent() || absent.contains(key)) {
       return cached;
     }
-    Secret read = client.secrets().inNamespace(namespace).withName(name).get();
-    if (read == null) {
+    // a deletion delivered by one informer while the other delivered the Secret (a label changed): that one's
+    Optional<Secret> read = fetch(caches, namespace, name, s -> true).or(() -> cached(caches, id));
+    if (read.isEmpty()) {
       if (absent.size() >= ABSENT_LIMIT) {
         absent.clear();
       }
       absent.add(key);
-      return Optional.empty();
     }
-    boolean ours = read.getMetadata().getLabels() != null
-        && Labels.KEYWARD.equals(read.getMetadata().getLabels().get(Labels.MANAGED_BY));
-    (ours ? caches.ownedStore() : caches.referencedStore()).keep(read);
-    return Optional.of(read);
+    return read;
+  }
+
+  private static Optional<Secret> cached(SecretWatch.Pair caches, ResourceID id) {
+    return caches.owned().get(id).or(() -> caches.referenced().get(id));
+  }
+
+  /**
+   * GETs a Secret and keeps it in the store of the informer that follows it when {@code keepIf} accepts
+   * it. The read is announced to both stores first (a label change moves a Secret from one informer to
+   * the other): if an informer delivers the Secret's deletion while the GET is under way, what the GET
+   * returned may be the deleted Secret, so it is not kept and counts as absent (unless an informer has
+   * delivered the key since: that is returned).
+   *
+   * @return the Secret, or empty when it does not exist (a 404, or a deletion delivered during the GET)
+   */
+  private Optional<Secret> fetch(SecretWatch.Pair caches, String namespace, String name,
+      java.util.function.Predicate<Secret> keepIf) {
+    String key = WantedSecrets.key(namespace, name);
+    try (var owned = caches.ownedStore().fetching(key); var referenced = caches.referencedStore().fetching(key)) {
+      Secret read = client.secrets().inNamespace(namespace).withName(name).get();
+      if (read == null) {
+        return Optional.empty();
+      }
+      boolean ours = read.getMetadata().getLabels() != null
+          && Labels.KEYWARD.equals(read.getMetadata().getLabels().get(Labels.MANAGED_BY));
+      WantedSecrets.Fetch fetch = ours ? owned : referenced;
+      Secret use;
+      if (keepIf.test(read)) {
+        use = (ours ? caches.ownedStore() : caches.referencedStore()).keep(fetch, read);
+      } else {
+        use = fetch.deleted() ? null : read;
+      }
+      return Optional.ofNullable(use);
+    }
   }
 
   /**
    * Creates {@code desired}, or replaces {@code existing} with it under an optimistic-concurrency
    * precondition (its resourceVersion). On a conflict the latest version is read once (the only GET,
    * and only then: our cache was behind, or emptied by a stop) and written over if this connector
-   * owns it and {@code mayReplace} accepts it; otherwise the conflict is thrown.
+   * owns it and {@code mayReplace} accepts it; otherwise the conflict is thrown. An update answered
+   * 404 (the Secret was deleted under us, before the watch told the cache) is handled the same way:
+   * read again, found absent, and created, rather than failing until the cache hears of the deletion.
    *
    * @throws CredentialException {@code SecretConflict} (terminal) when a Secret of that name exists and
    *     is not this connector's: it is never overwritten
@@ -96,14 +128,16 @@ final class Secrets {
     try {
       return writeOnce(primary, desired, existing);
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
+      // 409: our cache was behind (or emptied by a stop); 404: the Secret was deleted under us (an update of
+      // what the cache still holds), so it is read again, found absent, and created
+      if (e.getCode() != 409 && !(e.getCode() == 404 && existing != null)) {
         throw e;
       }
-      Secret latest = client.secrets().inNamespace(desired.getMetadata().getNamespace())
-          .withName(desired.getMetadata().getName()).get();
+      String namespace = desired.getMetadata().getNamespace();
+      Secret latest = fetch(informers.of(namespace), namespace, desired.getMetadata().getName(),
+          found -> !sameOwner(found, desired)).orElse(null);
       if (latest != null && !sameOwner(latest, desired)) {
-        informers.of(desired.getMetadata().getNamespace()).referencedStore().keep(latest);
-        throw CredentialException.terminal("SecretConflict", "Secret " + desired.getMetadata().getNamespace() + "/"
+        throw CredentialException.terminal("SecretConflict", "Secret " + namespace + "/"
             + desired.getMetadata().getName() + " exists and is not managed by this connector; Keyward will not"
             + " overwrite it");
       }

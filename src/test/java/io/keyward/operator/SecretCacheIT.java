@@ -213,4 +213,87 @@ class SecretCacheIT extends OperatorHarness {
     assertThat(writes).as("no Event for a routine refresh").noneMatch(w -> w.contains("/events"));
     assertNoSecretValueLeaked();
   }
+
+  /**
+   * An owned Secret deleted under the operator, just before its write (the watch has not told the cache
+   * yet): the update answers 404, the Secret is read again, found absent, and created, in the same
+   * reconcile; no failure, no provider call more.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"crm-credentials", "crm-keyward-state"})
+  void anOwnedSecretDeletedUnderAWriteIsCreatedAgainNotAFailure(String name) {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitPublished(1);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    String path = "/api/v1/namespaces/" + NS + "/secrets/" + name;
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+    cluster.intercept(r -> {
+      if (AGENT.equals(r.getHeader("User-Agent"))) {
+        operatorRequests.add(r.getMethod() + " " + r.getPath());
+        if ("PUT".equals(r.getMethod()) && r.getPath().startsWith(path) && armed.getAndSet(false)) {
+          cluster.deleteSecretInStore(NS, name); // the update then finds nothing: 404
+        }
+      }
+      return null;
+    });
+    int from = operatorRequests.size();
+    requestRefresh("crm", "2026-12-01T10:00:00Z"); // writes both: the state (the request handled) and the output
+    awaitPublished(2);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertThat(armed).as("the update was refused").isFalse();
+    assertThat(eventReasons("crm")).as("no failure").containsExactly("Issued", "Reissued");
+    List<String> requests = operatorRequests.subList(from, operatorRequests.size());
+    assertThat(requests).as("update (404), read again (404), create: %s", requests)
+        .containsSubsequence("PUT " + path, "GET " + path, "POST /api/v1/namespaces/" + NS + "/secrets");
+    assertThat(client.secrets().inNamespace(NS).withName(name).get()).as("created again").isNotNull();
+    assertThat(connector("crm").getStatus().consecutiveFailures).isIn(null, 0);
+    assertThat(tokens.issuedCount()).isEqualTo(2);
+    assertNoSecretValueLeaked();
+  }
+
+  /**
+   * An upgrade from a version that put a plain SHA-256 of the credential on the output Secret: the
+   * output is checked against it once, the state Secret is given a checksum key, and the output is
+   * written again with the HMAC; the credential stays, and the provider is not asked.
+   */
+  @Test
+  void anOutputWithThePlainChecksumOfAnEarlierVersionMovesToTheHmacWithoutAProviderCall() {
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    create(oauth2("crm"));
+    awaitPublished(1);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    operator.close();
+    var state = client.secrets().inNamespace(NS).withName("crm-keyward-state").get();
+    assertThat(state.getData()).containsKey(StoredCredential.CHECKSUM_KEY);
+    state.getData().remove(StoredCredential.CHECKSUM_KEY); // as the earlier version left them
+    client.resource(state).update();
+    var output = client.secrets().inNamespace(NS).withName("crm-credentials").get();
+    String issuedAt = output.getMetadata().getAnnotations().get(Labels.ISSUED_AT);
+    String legacy = OutputSecret.legacyChecksum(cluster.secretValues(NS, "crm-credentials"));
+    output.getMetadata().getAnnotations().put(Labels.CHECKSUM, legacy);
+    client.resource(output).update();
+
+    int from = operatorRequests.size();
+    operator = startOperator(ownClient(), testSettings(), Loopback.sender());
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      var s = client.secrets().inNamespace(NS).withName("crm-keyward-state").get();
+      var o = client.secrets().inNamespace(NS).withName("crm-credentials").get();
+      String key = cluster.secretValues(NS, "crm-keyward-state").get(StoredCredential.CHECKSUM_KEY);
+      return key != null && s != null && o != null && OutputSecret.checksum(key, cluster.secretValues(NS,
+          "crm-credentials")).equals(o.getMetadata().getAnnotations().get(Labels.CHECKSUM));
+    });
+    assertThat(tokens.issuedCount()).as("no provider call").isEqualTo(1);
+    assertThat(cluster.secretValues(NS, "crm-credentials").get("token")).isEqualTo(TokenServer.token(1));
+    assertThat(client.secrets().inNamespace(NS).withName("crm-credentials").get().getMetadata().getAnnotations())
+        .containsEntry(Labels.ISSUED_AT, issuedAt);
+    await().atMost(Duration.ofSeconds(10)).until(() -> reconciles() >= 1);
+    String secrets = "/api/v1/namespaces/" + NS + "/secrets/";
+    List<String> writes = writesSince(from);
+    assertThat(count(writes, "PUT " + secrets + "crm-keyward-state")).as("the key, once: %s", writes).isEqualTo(1);
+    assertThat(count(writes, "PUT " + secrets + "crm-credentials")).as("the HMAC, once: %s", writes).isEqualTo(1);
+    assertThat(eventReasons("crm")).containsExactly("Issued");
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertNoSecretValueLeaked();
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What a state Secret holds is read back without losing the issuer's state, whatever else is in it. */
@@ -80,7 +81,8 @@ class StoredCredentialTest {
     StoredCredential issued = clientCredentials(T0);
     assertThat(issued.keptWithOutput()).isTrue();
     Map<String, String> state = issued.toData();
-    assertThat(state).containsOnlyKeys("fingerprint", StoredCredential.IN_OUTPUT, "refresh-request-handled")
+    assertThat(state).containsOnlyKeys("fingerprint", StoredCredential.IN_OUTPUT, "refresh-request-handled",
+            StoredCredential.CHECKSUM_KEY)
         .doesNotContainValue("Bearer tok-" + T0);
 
     StoredCredential read = StoredCredential.fromStateAndOutput(state, output(issued), annotations(issued));
@@ -90,7 +92,7 @@ class StoredCredentialTest {
   @Test
   void aRoutineRefreshLeavesTheStateSecretAsItIsAndTheLaterOutputStillBelongsToIt() {
     StoredCredential first = clientCredentials(T0);
-    StoredCredential refreshed = clientCredentials(T0.plusSeconds(2400));
+    StoredCredential refreshed = clientCredentials(T0.plusSeconds(2400)).withChecksumKeyOf(Optional.of(first));
     assertThat(StoredCredential.comparable(refreshed.toData()))
         .as("nothing to write").isEqualTo(StoredCredential.comparable(first.toData()));
     StoredCredential read = StoredCredential.fromStateAndOutput(first.toData(), output(refreshed), annotations(refreshed));
@@ -116,5 +118,78 @@ class StoredCredentialTest {
     assertThat(rotating.keptWithOutput()).isFalse();
     assertThat(rotating.toData()).containsKeys("token", "header-value", "state.refresh-token")
         .doesNotContainKey(StoredCredential.IN_OUTPUT);
+  }
+
+  // ---- the output's checksum: an HMAC under the connector's key, kept in the state Secret ----------
+
+  static StoredCredential apiKey(String key) {
+    return new StoredCredential(io.keyward.credential.IssuedCredential.header("X-API-Key", "", key, "", T0), "fp");
+  }
+
+  @Test
+  void theChecksumIsAnHmacUnderTheConnectorsKeyNotAHashOfTheCredential() {
+    StoredCredential weak = apiKey("hunter2");
+    String checksum = annotations(weak).get(Labels.CHECKSUM);
+    assertThat(checksum).as("not the plain SHA-256 that anyone can compute from a guess")
+        .isNotEqualTo(OutputSecret.legacyChecksum(output(weak))).matches("[0-9a-f]{64}");
+    assertThat(java.util.Base64.getDecoder().decode(weak.checksumKey())).hasSize(32);
+    assertThat(annotations(apiKey("hunter2")).get(Labels.CHECKSUM)).as("another connector, another key")
+        .isNotEqualTo(checksum);
+    var secret = OutputSecret.desired(apiConnector(), "crm-credentials", weak);
+    assertThat(secret.getMetadata().toString() + secret.getData()).as("the key is in the state Secret only")
+        .doesNotContain(weak.checksumKey());
+    assertThat(weak.toString()).doesNotContain(weak.checksumKey(), "hunter2");
+    assertThat(weak.toData()).containsEntry(StoredCredential.CHECKSUM_KEY, weak.checksumKey());
+    assertThat(StoredCredential.fromStateAndOutput(weak.toData(), output(weak), annotations(weak))).isEqualTo(weak);
+  }
+
+  @Test
+  void aRecordWithIssuerStateKeepsItsChecksumKeyToo() {
+    StoredCredential rotating = StoredCredential.fromData(stored());
+    assertThat(rotating.checksumKey()).as("written before there were keys").isNull();
+    StoredCredential keyed = rotating.withNewChecksumKey();
+    StoredCredential read = StoredCredential.fromData(keyed.toData());
+    assertThat(read.checksumKey()).isEqualTo(keyed.checksumKey());
+    assertThat(read.outputChecksum()).isEqualTo(OutputSecret.checksum(keyed.checksumKey(), output(keyed)));
+  }
+
+  @Test
+  void anOutputWithThePlainChecksumOfAnEarlierVersionIsCheckedOnceAndTheRecordThenGivenAKey() {
+    StoredCredential issued = clientCredentials(T0);
+    Map<String, String> state = new HashMap<>(issued.toData());
+    state.remove(StoredCredential.CHECKSUM_KEY); // as an earlier version wrote it
+    Map<String, String> legacy = new HashMap<>(annotations(issued));
+    legacy.put(Labels.CHECKSUM, OutputSecret.legacyChecksum(output(issued)));
+
+    StoredCredential read = StoredCredential.fromStateAndOutput(state, output(issued), legacy);
+    assertThat(read).as("taken for the state's: no provider call").isNotNull();
+    assertThat(read.credential().token()).isEqualTo("tok-" + T0);
+    assertThat(read.checksumKey()).as("to be given one").isNull();
+    assertThat(annotations(read)).as("nothing written with a plain hash").doesNotContainKey(Labels.CHECKSUM);
+
+    Map<String, String> edited = new HashMap<>(output(issued));
+    edited.put("token", "typed-in-by-hand");
+    assertThat(StoredCredential.fromStateAndOutput(state, edited, legacy)).as("checked, not trusted blindly").isNull();
+
+    StoredCredential keyed = read.withNewChecksumKey();
+    assertThat(StoredCredential.comparable(keyed.toData())).as("written once").isNotEqualTo(StoredCredential.comparable(state));
+    assertThat(StoredCredential.fromStateAndOutput(keyed.toData(), output(keyed), annotations(keyed)))
+        .isEqualTo(keyed);
+    assertThat(StoredCredential.fromStateAndOutput(keyed.toData(), output(issued), legacy))
+        .as("once the state has a key, a plain SHA-256 is never accepted again").isNull();
+    Map<String, String> forged = new HashMap<>(legacy);
+    forged.put(Labels.CHECKSUM, OutputSecret.legacyChecksum(edited));
+    assertThat(StoredCredential.fromStateAndOutput(keyed.toData(), edited, forged)).isNull();
+  }
+
+  @Test
+  void aChecksumKeyThatIsNoKeyIsNotUsed() {
+    StoredCredential issued = clientCredentials(T0);
+    Map<String, String> state = new HashMap<>(issued.toData());
+    state.put(StoredCredential.CHECKSUM_KEY, "not base64!");
+    assertThat(StoredCredential.fromStateAndOutput(state, output(issued), annotations(issued))).isNull();
+    Map<String, String> full = stored();
+    full.put(StoredCredential.CHECKSUM_KEY, java.util.Base64.getEncoder().encodeToString(new byte[4]));
+    assertThat(StoredCredential.fromData(full).checksumKey()).as("given a new one").isNull();
   }
 }

@@ -28,9 +28,9 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private volatile Function<RecordedRequest, MockResponse> interceptor = r -> null;
+  private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
 
   public MockCluster() throws Exception {
-    var crud = new KubernetesCrudDispatcher();
     Dispatcher dispatcher = new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
@@ -51,6 +51,16 @@ public final class MockCluster implements AutoCloseable {
   /** Answers requests for which {@code answer} returns a response; the rest reach the API. */
   public void intercept(Function<RecordedRequest, MockResponse> answer) {
     this.interceptor = answer == null ? r -> null : answer;
+  }
+
+  /**
+   * Deletes a Secret in the stored objects directly, without a request: for an interceptor that makes a
+   * Secret vanish just before the write it intercepts reaches the store (the watches are told as usual).
+   */
+  public void deleteSecretInStore(String namespace, String name) {
+    crud.dispatch(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.DELETE,
+        "/api/v1/namespaces/" + namespace + "/secrets/" + name,
+        io.fabric8.mockwebserver.http.Headers.builder().build(), new io.fabric8.mockwebserver.http.Buffer()));
   }
 
   public KubernetesClient client() {
