@@ -112,6 +112,11 @@ public final class Keyward implements Runnable {
             + " docs/benchmarks.md).")
     int reconcileThreads;
 
+    @Option(names = "--max-concurrent-rollouts", defaultValue = "5", paramLabel = "N",
+        description = "Workload rollouts (spec.rollout) in progress at once over all connectors; the restarts beyond"
+            + " it wait in order (default: ${DEFAULT-VALUE}).")
+    int maxConcurrentRollouts;
+
     @Option(names = "--max-calls-per-host", defaultValue = "4", paramLabel = "N",
         description = "Calls in flight at once to one provider scheme://host:port; a connector that finds its"
             + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
@@ -171,6 +176,10 @@ public final class Keyward implements Runnable {
         spec.commandLine().getErr().println("keyward run: --reconcile-threads must be between 1 and 1000");
         return 2;
       }
+      if (maxConcurrentRollouts < 1 || maxConcurrentRollouts > 1000) {
+        spec.commandLine().getErr().println("keyward run: --max-concurrent-rollouts must be between 1 and 1000");
+        return 2;
+      }
       if (maxCallsPerHost < 1) {
         spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
         return 2;
@@ -191,7 +200,8 @@ public final class Keyward implements Runnable {
             identity(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true));
       }
       settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace)
-          .withReconcileThreads(reconcileThreads);
+          .withReconcileThreads(reconcileThreads)
+          .withMaxConcurrentRollouts(maxConcurrentRollouts);
       if (connectorSelector != null) {
         // a refresh another shard had in flight when a connector moved here gets its deadline and some to land
         settings = settings.withConnectorSelector(connectorSelector, httpTimeout.plus(HANDOVER_MARGIN));

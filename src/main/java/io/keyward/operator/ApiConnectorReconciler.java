@@ -53,7 +53,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private Parts parts;
 
   private record Parts(Gatherer gatherer, Issuance issuance, OutputSecret output, JwksConfigMap jwks,
-      FailureTracker failures) {}
+      FailureTracker failures, Rollouts rollouts) {}
 
   /** Whether the output Secret holds the credential, and why not when writing it failed. */
   private record Projection(boolean published, Optional<CredentialException> failure) {
@@ -84,7 +84,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     parts = new Parts(new Gatherer(settings.defaultLifetime(), state, issuance,
         new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
         new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),
-        new FailureTracker(settings.backoff(), events));
+        new FailureTracker(settings.backoff(), events),
+        new Rollouts(context.getClient(), settings.clock(),
+            new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics));
     List<EventSource<?, ApiConnector>> sources = new java.util.ArrayList<>(informers.eventSources());
     sources.add(configMaps);
     return sources;
@@ -110,11 +112,14 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Optional<Failure> failure =
         parts.failures().settle(connector, gathered, before, attempt, projection.failure(), settled);
     Optional<Holding> publishable = holding.filter(Holding::publishable);
-    Optional<Instant> nextCheck = RefreshChecks.nextCheck(standing(holding, failure), settled);
+    Rollouts.Outcome rollout = rollout(connector, projection.published() ? publishable.map(Holding::stored)
+        : Optional.empty());
+    Optional<Instant> nextCheck = earlier(RefreshChecks.nextCheck(standing(holding, failure), settled),
+        rollout.nextCheck());
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
         generation(connector), gathered.spec(), holding, projection.published(), failure,
         handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
-        nextCheck), settled);
+        nextCheck).withRollout(rollout.targets(), rollout.notices()), settled);
     metrics.observed(connector, status.condition(StatusBuilder.READY).map(c -> "True".equals(c.status)).orElse(false),
         publishable.map(h -> h.stored().credential().expiresAt()).orElse(null),
         publishable.flatMap(Holding::plan).map(RenewalPlan::renewAt).orElse(null));
@@ -128,6 +133,26 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, settled)))
         .ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** Restarts the workloads of spec.rollout that need it; whatever goes wrong there is the rollout's, not the credential's. */
+  private Rollouts.Outcome rollout(ApiConnector connector, Optional<StoredCredential> published) {
+    try {
+      return parts.rollouts().apply(connector, published,
+          connector.getStatus() == null ? null : connector.getStatus().rolloutTargets);
+    } catch (RuntimeException e) {
+      return new Rollouts.Outcome(connector.getStatus() == null ? null : connector.getStatus().rolloutTargets,
+          List.of(new Notice("RolloutFailed", "restarting the rollout targets failed ("
+              + e.getClass().getSimpleName() + "); tried again at the next reconcile")),
+          Optional.of(settings.clock().instant().plusSeconds(30)));
+    }
+  }
+
+  private static Optional<Instant> earlier(Optional<Instant> a, Optional<Instant> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.filter(x -> x.isBefore(a.get())).or(() -> a);
   }
 
   /** The connector is no longer in this operator's cache: deleted, or no longer matched by its selector. */

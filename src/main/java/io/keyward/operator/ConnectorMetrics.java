@@ -47,6 +47,24 @@ final class ConnectorMetrics {
   }
 
   /** An issue put off before anything was sent (the provider's host had its share in flight). */
+  static final String ROLLOUTS = "keyward_rollouts_total";
+  static final String ROLLOUTS_QUEUED = "keyward_rollouts_queued";
+  static final String ROLLOUTS_IN_PROGRESS = "keyward_rollouts_in_progress";
+
+  /** A workload restart written ({@code restarted}) or refused ({@code failed}). */
+  void rollout(String result) {
+    Counter.builder(ROLLOUTS).description("Workload restarts for a changed credential, by result")
+        .tag("result", result).register(registry).increment();
+  }
+
+  /** Restarts waiting for a slot, and rollouts holding one. */
+  void rolloutQueue(io.keyward.rollout.RolloutSlots slots) {
+    Gauge.builder(ROLLOUTS_QUEUED, slots, io.keyward.rollout.RolloutSlots::queued)
+        .description("Workload restarts waiting for one of the --max-concurrent-rollouts slots").register(registry);
+    Gauge.builder(ROLLOUTS_IN_PROGRESS, slots, io.keyward.rollout.RolloutSlots::inProgress)
+        .description("Workload rollouts in progress (holding a slot)").register(registry);
+  }
+
   void deferred(ApiConnector connector, String authType, String errorClass) {
     Counter.builder(REFRESH)
         .description("Credential issues and refreshes, by result and error class")

@@ -24,14 +24,16 @@ import java.util.Set;
  *     {@link ShardHandover}); zero: never waits
  * @param reconcileThreads connectors reconciled at once (JOSDK's reconcile threads), and as many
  *     issuance threads: each reconcile waits for at most one issuance
+ * @param maxConcurrentRollouts workload rollouts in progress at once, over all connectors (spec.rollout)
  */
 public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
     LeaderElection leaderElection, boolean requireSecretLabel, int maxIssuancesPerNamespace,
-    ConnectorSelector connectorSelector, Duration handoverGrace, int reconcileThreads) {
+    ConnectorSelector connectorSelector, Duration handoverGrace, int reconcileThreads, int maxConcurrentRollouts) {
   /** A fifth of the issuance threads: five busy tenants at once still leave room for the rest. */
   public static final int DEFAULT_MAX_ISSUANCES_PER_NAMESPACE = 10;
   /** JOSDK's default; see docs/benchmarks.md for what more or fewer change. */
   public static final int DEFAULT_RECONCILE_THREADS = 50;
+  public static final int DEFAULT_MAX_CONCURRENT_ROLLOUTS = 5;
 
 
   /**
@@ -44,42 +46,43 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null, false,
-        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO, DEFAULT_RECONCILE_THREADS);
+        DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO, DEFAULT_RECONCILE_THREADS,
+        DEFAULT_MAX_CONCURRENT_ROLLOUTS);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
     return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
     return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withDefaultLifetime(Duration lifetime) {
     return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withClock(Clock c) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection election) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withRequireSecretLabel(boolean require) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withMaxIssuancesPerNamespace(int max) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, max,
-        connectorSelector, handoverGrace, reconcileThreads);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
   }
 
   /**
@@ -88,11 +91,16 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
    */
   public OperatorSettings withConnectorSelector(ConnectorSelector selector, Duration grace) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, selector, grace, reconcileThreads);
+        maxIssuancesPerNamespace, selector, grace, reconcileThreads, maxConcurrentRollouts);
   }
 
   public OperatorSettings withReconcileThreads(int threads) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, connectorSelector, handoverGrace, threads);
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, threads, maxConcurrentRollouts);
+  }
+
+  public OperatorSettings withMaxConcurrentRollouts(int max) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, reconcileThreads, max);
   }
 }

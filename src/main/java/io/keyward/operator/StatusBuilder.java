@@ -38,10 +38,18 @@ final class StatusBuilder {
    */
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
       boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral,
-      Notice lastIssue, Instant nextCheck) {
+      Notice lastIssue, Instant nextCheck, List<io.keyward.api.v1alpha1.RolloutTargetStatus> rolloutTargets,
+      List<Notice> rolloutNotices) {
     Observation(long generation, String authType, String secretName, IssuedCredential credential,
         boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
-      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null, null, null);
+      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null, null, null,
+          null, List.of());
+    }
+
+    /** The same, with what the connector's rollout did ({@code targets} null without a rollout). */
+    Observation withRollout(List<io.keyward.api.v1alpha1.RolloutTargetStatus> targets, List<Notice> notices) {
+      return new Observation(generation, authType, secretName, credential, published, plan, failure, refreshRequest,
+          deferral, lastIssue, nextCheck, targets, notices);
     }
 
     /**
@@ -59,7 +67,7 @@ final class StatusBuilder {
           deferral.orElse(null),
           shown.map(Holding::stored).filter(st -> st.issueReason() != null)
               .map(st -> new Notice(st.issueReason(), st.issueMessage())).orElse(null),
-          nextCheck.orElse(null));
+          nextCheck.orElse(null), null, List.of());
     }
   }
 
@@ -90,6 +98,7 @@ final class StatusBuilder {
     s.consecutiveFailures = f == null ? 0 : f.count();
     s.lastRefreshRequest = o.refreshRequest() != null ? o.refreshRequest()
         : previous == null ? null : previous.lastRefreshRequest;
+    s.rolloutTargets = o.rolloutTargets() == null || o.rolloutTargets().isEmpty() ? null : o.rolloutTargets();
 
     List<Condition> conditions = new ArrayList<>();
     conditions.add(ready(o, now));
@@ -156,6 +165,7 @@ final class StatusBuilder {
           + "2 minutes after its replacement is written; it is refreshed at half-life, and a pod may briefly read "
           + "an expired credential before the kubelet syncs the Secret"));
     }
+    notices.addAll(o.rolloutNotices());
     return notices;
   }
 

@@ -55,7 +55,7 @@ class StatusBuilderTest {
   void statusSaysWhyTheCredentialWasIssuedAndWhenKeywardLooksAgain() {
     ApiConnectorStatus s = StatusBuilder.build(null, new StatusBuilder.Observation(3, "oauth2", "crm-credentials",
         TOKEN, true, PLAN, null, null, null, new Notice("RenewalDue", "Renewal time 2026-03-01T10:40:00Z reached"),
-        PLAN.renewAt()), T0);
+        PLAN.renewAt(), null, java.util.List.of()), T0);
     assertThat(s.lastIssueReason).isEqualTo("RenewalDue");
     assertThat(s.lastIssueMessage).isEqualTo("Renewal time 2026-03-01T10:40:00Z reached");
     assertThat(s.nextCheckTime).isEqualTo("2026-03-01T10:40:00Z").isEqualTo(s.renewalTime);

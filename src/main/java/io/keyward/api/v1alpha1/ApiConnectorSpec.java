@@ -23,6 +23,10 @@ public class ApiConnectorSpec {
       + " publishing them; a token that fails is not published (condition TokenValidationFailed).")
   public ValidationSpec validation;
 
+  @JsonPropertyDescription("Workloads to restart when the published value changes (for consumers that read it"
+      + " once, such as environment variables); consumers that read the mounted files need none.")
+  public RolloutSpec rollout;
+
   @JsonIgnore private SpecProblem problem;
   @JsonIgnore private JsonNode stored;
 

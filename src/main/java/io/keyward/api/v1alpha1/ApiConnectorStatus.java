@@ -29,6 +29,8 @@ public class ApiConnectorStatus {
   public String nextCheckTime;
   /** The value of the keyward.io/refresh-requested-at annotation last acted on. */
   public String lastRefreshRequest;
+  /** The workloads spec.rollout covers: what was done to each and why. */
+  public List<RolloutTargetStatus> rolloutTargets;
 
   public Optional<Condition> condition(String type) {
     return conditions == null
