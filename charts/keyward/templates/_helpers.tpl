@@ -77,8 +77,9 @@ Included by the Deployment, so `helm template` and `helm install` stop with the 
 {{- end }}
 
 {{/*
-The rules for ApiConnectors, Secrets, ConfigMaps and Events: what the operator does in a namespace
-it watches. Used by the ClusterRole (all namespaces) and by each namespaced Role.
+The rules for ApiConnectors, Secrets, ConfigMaps and Events, and with rollouts.enabled the workloads
+it may restart: what the operator does in a namespace it watches. Used by the ClusterRole (all
+namespaces) and by each namespaced Role.
 */}}
 {{- define "keyward.rules" -}}
 - apiGroups: ["keyward.io"]
@@ -99,6 +100,19 @@ it watches. Used by the ClusterRole (all namespaces) and by each namespaced Role
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if .Values.rollouts.enabled }}
+# spec.rollout: read the target workloads on demand (never watched) and patch their pod template's
+# rollout.keyward.io/<connector> annotation; list Pods to see whether they started after the value.
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["get", "list", "patch"]
+- apiGroups: ["argoproj.io"]
+  resources: ["rollouts"]
+  verbs: ["get", "list", "patch"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list"]
+{{- end }}
 {{- end }}
 
 {{/* JOSDK checks its Lease permissions with a SelfSubjectRulesReview before it starts electing. */}}
