@@ -74,6 +74,15 @@ class KeywardCliTest {
   }
 
   @Test
+  void aRolloutCapOutsideItsRangeIsRefusedNamingTheOption() {
+    for (String n : new String[] {"0", "1001"}) {
+      Result r = run("run", "--max-concurrent-rollouts", n);
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--max-concurrent-rollouts must be between 1 and 1000");
+    }
+  }
+
+  @Test
   void noCallsPerHostIsRefusedNamingTheOption() {
     Result r = run("run", "--max-calls-per-host", "0");
     assertThat(r.exit()).isEqualTo(2);

@@ -135,21 +135,9 @@ class ChartTest {
     return r.container().getArgs();
   }
 
-  /**
-   * {@code keyward run} parsing the rendered args. The chart renders --max-concurrent-rollouts
-   * (issue 17) before the CLI side of that issue has landed; until `keyward run` declares the option,
-   * the flag and its value are left out here, and once it does, every rendered arg is parsed.
-   * Remove the exception when the operator side is merged.
-   */
+  /** {@code keyward run} parsing the rendered args: the chart renders only options the CLI declares. */
   static picocli.CommandLine.ParseResult parseWithTheCli(Rendered r) {
-    var cli = new picocli.CommandLine(new io.keyward.Keyward());
-    var args = new ArrayList<>(args(r));
-    if (cli.getSubcommands().get("run").getCommandSpec().findOption("--max-concurrent-rollouts") == null) {
-      int at = args.indexOf("--max-concurrent-rollouts");
-      assertThat(at).as("the chart renders the flag").isNotNegative();
-      args.subList(at, at + 2).clear();
-    }
-    return cli.parseArgs(args.toArray(String[]::new));
+    return new picocli.CommandLine(new io.keyward.Keyward()).parseArgs(args(r).toArray(String[]::new));
   }
 
   @Test
