@@ -250,9 +250,14 @@ abstract class OperatorHarness {
 
   /** Reconciles the running operator has finished, from JOSDK's own counter on /metrics. */
   double reconciles() {
+    return reconciles(operator);
+  }
+
+  /** Reconciles {@code of} finished, from its /metrics. */
+  static double reconciles(KeywardOperator of) {
     java.util.regex.Matcher m = java.util.regex.Pattern
         .compile("^operator_sdk_reconciliations_success_total(\\{[^}]*\\})? (\\S+)$", java.util.regex.Pattern.MULTILINE)
-        .matcher(operator.scrape());
+        .matcher(of.scrape());
     double sum = 0;
     while (m.find()) {
       sum += Double.parseDouble(m.group(2));
