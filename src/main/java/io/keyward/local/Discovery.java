@@ -54,6 +54,12 @@ final class Discovery {
       new Served("v1", "secrets", "Secret", true, false, List.of()),
       new Served("v1", "configmaps", "ConfigMap", true, false, List.of("cm")),
       new Served("v1", "events", "Event", true, false, List.of("ev")),
+      // what spec.rollout restarts, and the pods it looks at (nothing runs them here: no controllers, no kubelet)
+      new Served("v1", "pods", "Pod", true, true, List.of("po")),
+      new Served("apps/v1", "deployments", "Deployment", true, true, List.of("deploy")),
+      new Served("apps/v1", "statefulsets", "StatefulSet", true, true, List.of("sts")),
+      new Served("apps/v1", "daemonsets", "DaemonSet", true, true, List.of("ds")),
+      new Served("apps/v1", "replicasets", "ReplicaSet", true, true, List.of("rs")),
       new Served(ApiConnector.GROUP + "/" + ApiConnector.VERSION, "apiconnectors", "ApiConnector", true, true,
           List.of("apic")),
       new Served("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition", false, true,

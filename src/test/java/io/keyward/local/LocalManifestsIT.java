@@ -41,8 +41,9 @@ class LocalManifestsIT {
         file + ":5: ApiConnector demo/unknown: ApiConnector in version \"v1alpha1\" cannot be handled as a "
             + "ApiConnector: strict decoding error: unknown field \"spec.foo\"",
         file + ":6: line 35, column 22: not valid YAML",
-        file + ":7: Deployment demo/web: no matches for kind \"Deployment\" in version \"apps/v1\" (local mode serves "
-            + "Namespace, Secret, ConfigMap, ApiConnector, CustomResourceDefinition, Lease)",
+        file + ":7: CronJob demo/web: no matches for kind \"CronJob\" in version \"batch/v1\" (local mode serves "
+            + "Namespace, Secret, ConfigMap, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, "
+            + "CustomResourceDefinition, Lease)",
         file + ":9: ApiConnector demo/also-fine: spec.auth: " + LocalAdmissionIT.EXACTLY_ONE);
     assertThat(String.join("\n", local.refusals())).as("never a document's content").doesNotContain("hunter2");
     assertThat(local.applied()).as("namespace, secret twice, fine, late").isEqualTo(5);
@@ -160,8 +161,8 @@ class LocalManifestsIT {
         metadata: {name: broken, namespace: demo}
         stringData: {password: "hunter2}
         ---
-        apiVersion: apps/v1
-        kind: Deployment
+        apiVersion: batch/v1
+        kind: CronJob
         metadata: {name: web, namespace: demo}
         ---
         apiVersion: keyward.io/v1alpha1

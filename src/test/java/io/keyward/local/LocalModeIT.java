@@ -88,6 +88,83 @@ class LocalModeIT {
         assertThat(run(kubectl, "get", "apiconnectors", "-n", "demo")).contains("No resources found"));
   }
 
+  /**
+   * spec.rollout against local mode with the real kubectl (issue #17): a rotated API key writes the
+   * restart annotation into the Deployment's pod template once, as `kubectl get deploy -o yaml`
+   * shows; the same value again restarts nothing. Local mode runs no controllers, so the test makes
+   * the workload's pod itself and gives it a start time.
+   */
+  @Test
+  void aRotatedKeyRestartsTheDeploymentThatReadsItAsKubectlShows() throws Exception {
+    Path kubectl = kubectl().orElse(null);
+    assumeTrue(kubectl != null, "kubectl is not installed");
+    local = start(List.of(), 0);
+    Path manifest = dir.resolve("erp.yaml");
+    Files.writeString(manifest, """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: demo}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: erp-key, namespace: demo}
+        stringData: {api-key: ak-local-first-5e2a}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: demo}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web:1}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-1, namespace: demo, labels: {app: web}}
+        spec: {containers: [{name: web, image: web:1}]}
+        ---
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiConnector
+        metadata: {name: erp, namespace: demo}
+        spec:
+          auth:
+            apiKey: {keyRef: {name: erp-key, key: api-key}, header: X-API-Key}
+          rollout:
+            targets: [{kind: Deployment, name: web}]
+            debounce: 1s
+        """);
+    assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
+        .contains("deployment.apps/web created").contains("apiconnector.keyward.io/erp created");
+    // the pod has been running for an hour: it read whatever the Secret held then
+    assertThat(run(kubectl, "patch", "pod", "web-1", "-n", "demo", "--subresource=status", "--type=merge", "-p",
+        "{\"status\":{\"phase\":\"Running\",\"startTime\":\"" + java.time.Instant.now().minusSeconds(3600)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}")).contains("patched");
+    String first = await().atMost(Duration.ofSeconds(30)).until(() -> annotation(kubectl), a -> !a.isEmpty());
+    assertThat(run(kubectl, "get", "deploy", "web", "-n", "demo", "-o", "yaml"))
+        .contains("rollout.keyward.io/erp: " + first);
+
+    // a rotation: a new digest, once
+    Files.writeString(manifest, Files.readString(manifest).replace("ak-local-first-5e2a", "ak-local-second-77b1"));
+    run(kubectl, "apply", "--validate=false", "-f", manifest.toString());
+    String second = await().atMost(Duration.ofSeconds(30)).until(() -> annotation(kubectl), a -> !a.equals(first));
+    assertThat(second).isNotEmpty().doesNotContain("ak-local");
+    String generation = run(kubectl, "get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.resourceVersion}");
+    Thread.sleep(3000);
+    assertThat(run(kubectl, "get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.resourceVersion}"))
+        .as("not patched again for the same value").isEqualTo(generation);
+    assertThat(run(kubectl, "get", "apiconnector", "erp", "-n", "demo", "-o", "jsonpath={.status.rolloutTargets[0].state}"))
+        .isIn("Restarted", "UpToDate");
+    assertThat(run(kubectl, "get", "events", "-n", "demo", "-o", "jsonpath={.items[*].reason}"))
+        .contains("RolloutRestarted");
+  }
+
+  String annotation(Path kubectl) throws Exception {
+    return run(kubectl, "get", "deploy", "web", "-n", "demo", "-o",
+        "jsonpath={.spec.template.metadata.annotations.rollout\\.keyward\\.io/erp}").strip();
+  }
+
   @Test
   void theBundledExamplesAreAllReadyWithinThirtySeconds() throws Exception {
     assumeTrue(free(18080), "port 18080, which examples/local points at, is in use on this machine");

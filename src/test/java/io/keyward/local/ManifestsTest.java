@@ -51,8 +51,8 @@ class ManifestsTest {
   @Test
   void kindsNotServedObjectsWithoutKindOrNameAndScalarsAreProblemsOfTheirOwnDocument() throws Exception {
     var docs = read("m.yaml", """
-        apiVersion: apps/v1
-        kind: Deployment
+        apiVersion: batch/v1
+        kind: CronJob
         metadata: {name: web}
         ---
         kind: ApiConnector
@@ -65,8 +65,8 @@ class ManifestsTest {
         just a string
         """);
     assertThat(docs).extracting(Manifests.Document::problem).containsExactly(
-        "no matches for kind \"Deployment\" in version \"apps/v1\" (local mode serves Namespace, Secret, ConfigMap, "
-            + "ApiConnector, CustomResourceDefinition, Lease)",
+        "no matches for kind \"CronJob\" in version \"batch/v1\" (local mode serves Namespace, Secret, ConfigMap, "
+            + "Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, CustomResourceDefinition, Lease)",
         "not a Kubernetes object: apiVersion is not set",
         "metadata.name: Required value: name or generateName is required",
         "not a Kubernetes object (a YAML mapping with apiVersion and kind)");
