@@ -56,8 +56,12 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       FailureTracker failures, Rollouts rollouts) {}
 
   /** Whether the output Secret holds the credential, and why not when writing it failed. */
-  private record Projection(boolean published, Optional<CredentialException> failure) {
-    static final Projection NOTHING = new Projection(false, Optional.empty());
+  private record Projection(boolean published, Optional<CredentialException> failure, Instant valueSince) {
+    static final Projection NOTHING = new Projection(false, Optional.empty(), null);
+
+    Projection(boolean published, Optional<CredentialException> failure) {
+      this(published, failure, null);
+    }
   }
 
   ApiConnectorReconciler(CredentialIssuers issuers, OperatorSettings settings, Events events,
@@ -112,10 +116,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Optional<Failure> failure =
         parts.failures().settle(connector, gathered, before, attempt, projection.failure(), settled);
     Optional<Holding> publishable = holding.filter(Holding::publishable);
-    Rollouts.Outcome rollout = rollout(connector, projection.published() ? publishable.map(Holding::stored)
+    Rollouts.Outcome rollout = rollout(connector, projection.published()
+        ? publishable.map(h -> new Rollouts.Published(h.stored(), projection.valueSince(),
+            h.plan().map(RenewalPlan::renewAt).orElse(null)))
         : Optional.empty());
-    Optional<Instant> nextCheck = earlier(RefreshChecks.nextCheck(standing(holding, failure), settled),
-        rollout.nextCheck());
+    Optional<Instant> nextCheck = RefreshChecks.nextCheck(standing(holding, failure), settled);
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
         generation(connector), gathered.spec(), holding, projection.published(), failure,
         handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
@@ -129,14 +134,15 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
     UpdateControl<ApiConnector> control = statusUpdate(connector, status);
     // a deferred issue is tried again soon; otherwise the connector is looked at when the next check is due
+    // (a restart waiting for its debounce or a slot is looked at then too; status shows the refresh's next check)
     attempt.deferral().map(e -> e.retryAfter().orElse(DEFERRAL_RETRY))
-        .or(() -> nextCheck.map(at -> RefreshChecks.delayUntil(at, settled)))
+        .or(() -> earlier(nextCheck, rollout.nextCheck()).map(at -> RefreshChecks.delayUntil(at, settled)))
         .ifPresent(control::rescheduleAfter);
     return control;
   }
 
   /** Restarts the workloads of spec.rollout that need it; whatever goes wrong there is the rollout's, not the credential's. */
-  private Rollouts.Outcome rollout(ApiConnector connector, Optional<StoredCredential> published) {
+  private Rollouts.Outcome rollout(ApiConnector connector, Optional<Rollouts.Published> published) {
     try {
       return parts.rollouts().apply(connector, published,
           connector.getStatus() == null ? null : connector.getStatus().rolloutTargets);
@@ -191,9 +197,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       if (stored.get().credential().publication() != null) {
         parts.jwks().publish(connector, stored.get().credential().publication());
       }
-      parts.output().project(connector, secretName, stored.get());
+      Instant valueSince = parts.output().project(connector, secretName, stored.get());
       parts.issuance().projected(connector, stored.get());
-      return new Projection(true, Optional.empty());
+      return new Projection(true, Optional.empty(), valueSince);
     } catch (KubernetesClientException e) {
       return new Projection(false, Optional.of(CredentialException.transientFailure("OutputWriteFailed",
           "could not write Secret " + secretName + " (HTTP " + e.getCode() + ")", null)));
@@ -235,6 +241,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   void forget(ResourceID id) {
     handover.forget(id);
     if (parts != null) {
+      parts.rollouts().forget(id);
       parts.failures().clear(id);
       parts.issuance().forget(id);
     }

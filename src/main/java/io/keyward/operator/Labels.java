@@ -19,6 +19,12 @@ final class Labels {
   static final String ISSUE_MESSAGE = "keyward.io/issue-message";
   /** SHA-256 of an output Secret's data as Keyward wrote it: an edit by hand does not pass for Keyward's. */
   static final String CHECKSUM = "keyward.io/checksum";
+  /**
+   * When the value the output Secret holds was first published: carried over while the checksum stays
+   * the same (a re-issue of the same API key moves issued-at, not this); what spec.rollout compares pod
+   * start times with.
+   */
+  static final String VALUE_SINCE = "keyward.io/value-since";
 
   private Labels() {}
 

@@ -6,6 +6,7 @@ import io.keyward.api.v1alpha1.ApiConnector;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.IssuedCredential;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -90,8 +91,12 @@ final class OutputSecret {
     }
   }
 
-  /** Writes the output Secret when its content differs from {@code stored}'s credential; returns whether it wrote. */
-  boolean project(ApiConnector connector, String name, StoredCredential stored) throws CredentialException {
+  /**
+   * Writes the output Secret when its content differs from {@code stored}'s credential.
+   *
+   * @return when the value it holds now was first published ({@link Labels#VALUE_SINCE})
+   */
+  Instant project(ApiConnector connector, String name, StoredCredential stored) throws CredentialException {
     Secret existing = secrets.owned(connector.getMetadata().getNamespace(), name).orElse(null);
     if (existing != null && !Labels.ownedBy(existing, connector)) {
       throw CredentialException.terminal("SecretConflict", "Secret " + connector.getMetadata().getNamespace() + "/"
@@ -99,12 +104,33 @@ final class OutputSecret {
           + " (choose another spec.output.secretName)");
     }
     Secret desired = desired(connector, name, stored);
+    Instant since = valueSince(existing, stored);
+    desired.getMetadata().getAnnotations().put(Labels.VALUE_SINCE, since.toString());
     if (existing != null && upToDate(existing, desired)) {
-      return false;
+      return since;
     }
     // derived from state: whatever a conflicting writer put there, the projection of state is right
     secrets.write(ResourceID.fromResource(connector), desired, existing, latest -> true);
-    return true;
+    return since;
+  }
+
+  /** The existing output's value-since when it holds the same value (same checksum), else the credential's issue time. */
+  private static Instant valueSince(Secret existing, StoredCredential stored) {
+    String checksum = stored.outputChecksum();
+    var a = existing == null || existing.getMetadata().getAnnotations() == null ? null
+        : existing.getMetadata().getAnnotations();
+    if (checksum != null && a != null && checksum.equals(a.get(Labels.CHECKSUM))) {
+      String kept = a.getOrDefault(Labels.VALUE_SINCE, a.get(Labels.ISSUED_AT));
+      try {
+        Instant since = kept == null ? null : Instant.parse(kept);
+        if (since != null && !since.isAfter(stored.credential().issuedAt())) {
+          return since;
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        // written by hand: the credential's own time then
+      }
+    }
+    return stored.credential().issuedAt();
   }
 
   private static boolean upToDate(Secret existing, Secret desired) {

@@ -42,6 +42,10 @@ final class Rollouts {
   static final Duration DEFAULT_DEBOUNCE = Duration.ofSeconds(30);
   /** How soon a queued restart asks for a slot again. */
   static final Duration QUEUED_RETRY = Duration.ofSeconds(2);
+  /** How soon a restart the API server refused is tried again. */
+  static final Duration FAILED_RETRY = Duration.ofSeconds(30);
+  /** The most workloads one selector restarts. */
+  static final int MAX_SELECTED = 100;
   /** How often the rollouts holding a slot are looked at to see whether they completed. */
   private static final Duration COMPLETION_CHECK = Duration.ofSeconds(2);
 
@@ -73,12 +77,35 @@ final class Rollouts {
   }
 
   /**
+   * The credential the output Secret holds.
+   *
+   * @param valueSince when its value was first published (the output's {@code keyward.io/value-since})
+   * @param renewAt its planned renewal, {@code null} when it does not expire
+   */
+  record Published(StoredCredential stored, Instant valueSince, Instant renewAt) {}
+
+  /** A connector whose every target was up to date for {@code digest} under spec {@code generation}: not read again until either changes. */
+  private record Settled(String digest, Long generation, List<RolloutTargetStatus> targets) {}
+
+  private final Map<io.javaoperatorsdk.operator.processing.event.ResourceID, Settled> settled =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Forgets a deleted connector (or one that left this shard): its queued restarts leave the queue. */
+  void forget(io.javaoperatorsdk.operator.processing.event.ResourceID id) {
+    settled.remove(id);
+    slots.forget(id.toString());
+  }
+
+  /**
    * @param published the credential the output Secret holds now, if it does
    * @param previous the targets as the last status showed them (their last restart is kept)
    */
-  Outcome apply(ApiConnector connector, Optional<StoredCredential> published, List<RolloutTargetStatus> previous) {
+  Outcome apply(ApiConnector connector, Optional<Published> published, List<RolloutTargetStatus> previous) {
     RolloutSpec spec = connector.getSpec() == null ? null : connector.getSpec().rollout;
+    var id = io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(connector);
     if (spec == null || spec.targets == null || spec.targets.isEmpty()) {
+      settled.remove(id);
+      slots.forget(id.toString());
       return Outcome.NONE;
     }
     Instant now = clock.instant();
@@ -87,30 +114,44 @@ final class Rollouts {
     try {
       debounce = Optional.ofNullable(GoDuration.parse(spec.debounce, "spec.rollout.debounce")).orElse(DEFAULT_DEBOUNCE);
     } catch (IllegalArgumentException e) {
-      return new Outcome(List.of(), List.of(new Notice("InvalidRollout", e.getMessage() + "; nothing is restarted")),
+      return new Outcome(keep(previous), List.of(new Notice("InvalidRollout", e.getMessage() + "; nothing is restarted")),
           Optional.empty());
     }
-    if (published.isEmpty() || published.get().outputChecksum() == null) {
+    if (published.isEmpty() || published.get().stored().outputChecksum() == null || published.get().valueSince() == null) {
       return new Outcome(keep(previous), notices, Optional.empty()); // nothing published yet: nothing to restart for
     }
-    var credential = published.get().credential();
-    if (RolloutCheck.tooFrequent(credential.issuedAt(), credential.expiresAt()) && !Boolean.TRUE.equals(spec.allowFrequent)) {
-      notices.add(new Notice("RolloutsTooFrequent", "the credential lives less than "
-          + RolloutCheck.MIN_LIFETIME.toMinutes() + " minutes, so its targets would restart at every refresh; nothing"
+    var credential = published.get().stored().credential();
+    if (RolloutCheck.tooFrequent(credential.issuedAt(), published.get().renewAt())
+        && !Boolean.TRUE.equals(spec.allowFrequent)) {
+      notices.add(new Notice("RolloutsTooFrequent", "the credential is renewed more often than every "
+          + RolloutCheck.MIN_INTERVAL.toHours() + " hours, so its targets would restart at every refresh; nothing"
           + " is restarted unless spec.rollout.allowFrequent is true (consumers that read the mounted files need no"
           + " restart)"));
       return new Outcome(keep(previous), notices, Optional.empty());
     }
+    String digest = digest(published.get().stored().outputChecksum());
     releaseCompleted(now);
-    String digest = digest(published.get().outputChecksum());
+    Settled done = settled.get(id);
+    if (done != null && done.digest().equals(digest)
+        && java.util.Objects.equals(done.generation(), connector.getMetadata().getGeneration())) {
+      return new Outcome(done.targets(), notices, Optional.empty()); // every target had it: nothing is read again
+    }
+    Instant valueSince = published.get().valueSince();
     String annotation = annotationKey(connector.getMetadata().getName());
     String namespace = connector.getMetadata().getNamespace();
+    String owner = id.toString();
     List<RolloutTargetStatus> statuses = new ArrayList<>();
     Instant next = null;
+    boolean allSettled = true;
     for (RolloutTarget target : spec.targets) {
       Kind kind = Kind.of(target.kind);
-      if (kind == null) {
-        notices.add(new Notice("InvalidRollout", "spec.rollout.targets: unknown kind; nothing is restarted for it"));
+      boolean named = target.name != null && !target.name.isBlank();
+      boolean selected = target.selector != null && target.selector.matchLabels != null
+          && !target.selector.matchLabels.isEmpty();
+      if (kind == null || named == selected) {
+        notices.add(new Notice("InvalidRollout", "spec.rollout.targets: each target needs a known kind and exactly one"
+            + " of name and selector.matchLabels; nothing is restarted for it"));
+        allSettled = false;
         continue;
       }
       List<GenericKubernetesResource> workloads;
@@ -120,48 +161,72 @@ final class Rollouts {
         notices.add(new Notice("RolloutTargetUnreadable", "could not read the " + kind.kind + " targets (HTTP "
             + e.getCode() + (e.getCode() == 403 ? "; the chart grants it with rollouts.enabled" : "")
             + (e.getCode() == 404 && kind == Kind.ROLLOUT ? "; is Argo Rollouts installed?" : "") + ")"));
+        allSettled = false;
         continue;
       }
       if (workloads.isEmpty()) {
         notices.add(new Notice("RolloutTargetMissing", describe(kind, target) + " in namespace " + namespace));
-        if (target.name != null) {
+        if (named) {
           statuses.add(new RolloutTargetStatus(kind.kind, target.name, "Missing",
               lastRestart(previous, kind, target.name), "does not exist"));
         }
+        allSettled = false;
         continue;
+      }
+      if (workloads.size() > MAX_SELECTED) {
+        notices.add(new Notice("RolloutTargetsTooMany", "the selector of the " + kind.kind + " targets matches "
+            + workloads.size() + " workloads; only the first " + MAX_SELECTED + " (by name) are restarted"));
+        workloads = workloads.stream().sorted(java.util.Comparator.comparing(w -> w.getMetadata().getName()))
+            .limit(MAX_SELECTED).toList();
       }
       for (GenericKubernetesResource w : workloads) {
         String name = w.getMetadata().getName();
         String ref = kind.kind + "/" + namespace + "/" + name;
+        String last = lastRestart(previous, kind, name);
+        if (kind == Kind.STATEFUL_SET && "OnDelete".equals(path(w.getAdditionalProperties(), "spec", "updateStrategy", "type"))) {
+          notices.add(new Notice("RolloutTargetOnDelete", "StatefulSet " + name + " updates its pods only when they are"
+              + " deleted (updateStrategy OnDelete): a restart would change nothing; it is left alone"));
+          statuses.add(new RolloutTargetStatus(kind.kind, name, "Unsupported", last, "updateStrategy OnDelete"));
+          allSettled = false;
+          continue;
+        }
         RolloutCheck.Verdict verdict;
         try {
-          verdict = RolloutCheck.decide(new RolloutCheck.Workload(templateAnnotation(w, annotation),
-              oldestPodStart(namespace, w)), digest, credential.issuedAt(), debounce, now);
+          String restartedFor = restartedFor(kind, w, annotation);
+          // the annotation first: a workload restarted for this value needs no look at its pods
+          verdict = digest.equals(restartedFor)
+              ? RolloutCheck.decide(new RolloutCheck.Workload(restartedFor, null), digest, valueSince, debounce, now)
+              : RolloutCheck.decide(new RolloutCheck.Workload(restartedFor, oldestContainerStart(namespace, w)), digest,
+                  valueSince, debounce, now);
         } catch (KubernetesClientException e) {
           notices.add(new Notice("RolloutTargetUnreadable", "could not list the pods of " + kind.kind + " " + name
               + " (HTTP " + e.getCode() + (e.getCode() == 403 ? "; the chart grants it with rollouts.enabled" : "") + ")"));
+          allSettled = false;
           continue;
         }
-        String last = lastRestart(previous, kind, name);
         switch (verdict.action()) {
           case UP_TO_DATE -> statuses.add(new RolloutTargetStatus(kind.kind, name, "UpToDate", last, verdict.message()));
           case NOT_NEEDED -> {
-            slots.withdraw(ref);
+            slots.withdraw(ref, owner);
             statuses.add(new RolloutTargetStatus(kind.kind, name, "NotNeeded", last, verdict.message()));
           }
           case WAIT -> {
+            allSettled = false;
             statuses.add(new RolloutTargetStatus(kind.kind, name, "Waiting", last, verdict.message()));
             next = earlier(next, verdict.at());
           }
           case RESTART -> {
-            if (!slots.tryAcquire(ref, now)) {
+            allSettled = false;
+            if (!slots.tryAcquire(ref, owner, now)) {
               statuses.add(new RolloutTargetStatus(kind.kind, name, "Queued", last, "waiting for one of the "
-                  + "--max-concurrent-rollouts slots: " + verdict.message()));
+                  + "--max-concurrent-rollouts slots, or for a rollout of it in progress: " + verdict.message()));
               next = earlier(next, now.plus(QUEUED_RETRY));
               continue;
             }
+            boolean restarted = false;
             try {
-              restart(kind, namespace, name, annotation, digest);
+              restart(kind, namespace, name, annotation, digest, now);
+              restarted = true;
               metrics.rollout("restarted");
               String message = "restarted " + kind.kind + " " + name + ": " + verdict.message();
               events.normal(connector, "RolloutRestarted", message);
@@ -169,17 +234,25 @@ final class Rollouts {
               statuses.add(new RolloutTargetStatus(kind.kind, name, "Restarted", now.truncatedTo(
                   java.time.temporal.ChronoUnit.SECONDS).toString(), verdict.message()));
             } catch (KubernetesClientException e) {
-              slots.release(ref);
               metrics.rollout("failed");
               String message = "could not restart " + kind.kind + " " + name + " (HTTP " + e.getCode()
                   + (e.getCode() == 403 ? "; the chart grants it with rollouts.enabled" : "") + ")";
               notices.add(new Notice("RolloutFailed", message));
               statuses.add(new RolloutTargetStatus(kind.kind, name, "Failed", last, message));
-              next = earlier(next, now.plus(Duration.ofSeconds(30)));
+              next = earlier(next, now.plus(FAILED_RETRY));
+            } finally {
+              if (!restarted) {
+                slots.release(ref);
+              }
             }
           }
         }
       }
+    }
+    if (allSettled && notices.isEmpty()) {
+      settled.put(id, new Settled(digest, connector.getMetadata().getGeneration(), statuses));
+    } else {
+      settled.remove(id);
     }
     return new Outcome(statuses, notices, Optional.ofNullable(next));
   }
@@ -214,11 +287,29 @@ final class Rollouts {
     return ops.withLabels(labels).list().getItems();
   }
 
-  private void restart(Kind kind, String namespace, String name, String annotation, String digest) {
-    String patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{"
-        + io.fabric8.kubernetes.client.utils.Serialization.asJson(annotation) + ":\"" + digest + "\"}}}}}";
+  /**
+   * The restart: the digest into the pod template, as {@code kubectl rollout restart} does; for an Argo
+   * Rollout, its own {@code spec.restartAt} (replacing the pods without a new revision, which a Rollout
+   * with a {@code workloadRef} could not take, nor would it wait for canary promotion) and the digest on
+   * the Rollout's metadata.
+   */
+  private void restart(Kind kind, String namespace, String name, String annotation, String digest, Instant now) {
+    String key = io.fabric8.kubernetes.client.utils.Serialization.asJson(annotation);
+    String patch = kind == Kind.ROLLOUT
+        ? "{\"metadata\":{\"annotations\":{" + key + ":\"" + digest + "\"}},\"spec\":{\"restartAt\":\""
+            + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}"
+        : "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{" + key + ":\"" + digest + "\"}}}}}";
     client.genericKubernetesResources(kind.apiVersion, kind.kind).inNamespace(namespace).withName(name)
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+  }
+
+  /** The digest this connector last restarted {@code w} for: on its pod template (an Argo Rollout: on itself). */
+  static String restartedFor(Kind kind, GenericKubernetesResource w, String key) {
+    if (kind == Kind.ROLLOUT) {
+      var a = w.getMetadata().getAnnotations();
+      return a == null ? null : a.get(key);
+    }
+    return templateAnnotation(w, key);
   }
 
   @SuppressWarnings("unchecked")
@@ -227,24 +318,45 @@ final class Rollouts {
     return annotations instanceof Map<?, ?> m && m.get(key) instanceof String s ? s : null;
   }
 
-  /** When the oldest started pod of the workload started; {@code null} when none has. */
-  private Instant oldestPodStart(String namespace, GenericKubernetesResource w) {
-    Object matchLabels = path(w.getAdditionalProperties(), "spec", "selector", "matchLabels");
-    if (!(matchLabels instanceof Map<?, ?> m) || m.isEmpty()) {
+  /**
+   * When the longest-running container of the workload's pods started (containers read environment
+   * variables when they start, so a container restarted since read the current value); {@code null}
+   * when none runs. The pods are those the workload's own selector matches.
+   */
+  private Instant oldestContainerStart(String namespace, GenericKubernetesResource w) {
+    Object selector = path(w.getAdditionalProperties(), "spec", "selector");
+    if (!(selector instanceof Map<?, ?> m) || m.isEmpty()) {
       return null; // a workload without a selector has no pods to look at
     }
-    Map<String, String> labels = new java.util.HashMap<>();
-    m.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+    var labelSelector = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+        .convertValue(selector, io.fabric8.kubernetes.api.model.LabelSelector.class);
     Instant oldest = null;
-    for (Pod pod : client.pods().inNamespace(namespace).withLabels(labels).list().getItems()) {
-      if (pod.getStatus() == null || pod.getStatus().getStartTime() == null
-          || pod.getMetadata().getDeletionTimestamp() != null) {
+    for (Pod pod : client.pods().inNamespace(namespace).withLabelSelector(labelSelector).list().getItems()) {
+      if (pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
-      Instant started = Instant.parse(pod.getStatus().getStartTime());
-      oldest = oldest == null || started.isBefore(oldest) ? started : oldest;
+      Instant started = started(pod);
+      if (started != null && (oldest == null || started.isBefore(oldest))) {
+        oldest = started;
+      }
     }
     return oldest;
+  }
+
+  /** The start of the pod's earliest running container; its start time when it reports no container states. */
+  private static Instant started(Pod pod) {
+    var statuses = pod.getStatus().getContainerStatuses();
+    if (statuses == null || statuses.isEmpty()) {
+      return pod.getStatus().getStartTime() == null ? null : Instant.parse(pod.getStatus().getStartTime());
+    }
+    Instant earliest = null;
+    for (var c : statuses) {
+      if (c.getState() != null && c.getState().getRunning() != null && c.getState().getRunning().getStartedAt() != null) {
+        Instant at = Instant.parse(c.getState().getRunning().getStartedAt());
+        earliest = earliest == null || at.isBefore(earliest) ? at : earliest;
+      }
+    }
+    return earliest;
   }
 
   /** Frees the slots of rollouts that completed (at most every two seconds; a rollout takes longer). */
@@ -268,13 +380,26 @@ final class Rollouts {
     }
   }
 
-  /** As {@code kubectl rollout status} judges it: the controller saw the new template and every replica is updated and available. */
+  /**
+   * As {@code kubectl rollout status} judges it: the controller saw the new template and every replica
+   * is updated and available, none of the old left; a Deployment past its progress deadline counts as
+   * done too (it will not get further by itself, and holds no slot for that). An Argo Rollout: its
+   * {@code observedGeneration} (a string there) caught up and its phase is {@code Healthy}.
+   */
   static boolean complete(GenericKubernetesResource w) {
     Map<String, Object> p = w.getAdditionalProperties();
     Long generation = w.getMetadata().getGeneration();
-    Number observed = number(path(p, "status", "observedGeneration"));
-    if (generation == null || observed == null || observed.longValue() < generation) {
+    Object observedRaw = path(p, "status", "observedGeneration");
+    Long observed = observedRaw instanceof Number n ? Long.valueOf(n.longValue())
+        : observedRaw instanceof String str && str.matches("\\d+") ? Long.valueOf(str) : null;
+    if (generation == null || observed == null || observed < generation) {
       return false;
+    }
+    if ("Rollout".equals(w.getKind())) {
+      return "Healthy".equals(path(p, "status", "phase"));
+    }
+    if ("Deployment".equals(w.getKind()) && progressDeadlineExceeded(p)) {
+      return true;
     }
     boolean daemonSet = "DaemonSet".equals(w.getKind());
     Number desired = daemonSet ? number(path(p, "status", "desiredNumberScheduled"))
@@ -282,7 +407,20 @@ final class Rollouts {
     Number updated = number(path(p, "status", daemonSet ? "updatedNumberScheduled" : "updatedReplicas"));
     Number available = number(path(p, "status", daemonSet ? "numberAvailable" : "availableReplicas"));
     long want = desired == null ? 0 : desired.longValue();
-    return (updated == null ? 0 : updated.longValue()) >= want && (available == null ? 0 : available.longValue()) >= want;
+    long have = updated == null ? 0 : updated.longValue();
+    if ("Deployment".equals(w.getKind())) {
+      Number total = number(path(p, "status", "replicas"));
+      if (total != null && total.longValue() > have) {
+        return false; // old replicas still running
+      }
+    }
+    return have >= want && (available == null ? 0 : available.longValue()) >= want;
+  }
+
+  private static boolean progressDeadlineExceeded(Map<String, Object> p) {
+    return path(p, "status", "conditions") instanceof List<?> conditions && conditions.stream()
+        .anyMatch(c -> c instanceof Map<?, ?> m && "Progressing".equals(m.get("type"))
+            && "ProgressDeadlineExceeded".equals(m.get("reason")));
   }
 
   private static Object path(Map<String, Object> root, String... keys) {

@@ -28,7 +28,8 @@ public final class RolloutCheck {
    * A workload as read.
    *
    * @param restartedFor the digest Keyward last wrote into its pod template for this connector, or {@code null}
-   * @param oldestPodStart when its oldest running pod started; {@code null} when none has started
+   * @param oldestPodStart when the longest-running container of its pods started (a container reads
+   *     environment variables when it starts); {@code null} when none is running
    */
   public record Workload(String restartedFor, Instant oldestPodStart) {}
 
@@ -45,8 +46,13 @@ public final class RolloutCheck {
     if (digest.equals(w.restartedFor())) {
       return new Verdict(Action.UP_TO_DATE, "restarted for the value published at " + valueSince, null);
     }
-    if (w.oldestPodStart() == null || !w.oldestPodStart().isBefore(valueSince)) {
-      return new Verdict(Action.NOT_NEEDED, "its pods started after the value was published at " + valueSince, null);
+    if (w.oldestPodStart() == null) {
+      return new Verdict(Action.NOT_NEEDED, "no container of it is running: it reads the value published at "
+          + valueSince + " when it starts", null);
+    }
+    if (!w.oldestPodStart().isBefore(valueSince)) {
+      return new Verdict(Action.NOT_NEEDED, "its containers started after the value was published at " + valueSince,
+          null);
     }
     Instant due = valueSince.plus(debounce);
     if (now.isBefore(due)) {
@@ -57,13 +63,15 @@ public final class RolloutCheck {
   }
 
   /**
-   * Whether a credential lives too briefly for rollouts unless the connector opts in: restarting
-   * the targets at every refresh (every half hour or more often) is rarely wanted.
+   * Whether a credential is refreshed too often for rollouts unless the connector opts in: restarting
+   * the targets at every refresh (every 40 minutes for a one-hour token) is rarely wanted.
+   *
+   * @param renewAt its planned renewal, {@code null} for one that does not expire
    */
-  public static boolean tooFrequent(Instant issuedAt, Instant expiresAt) {
-    return expiresAt != null && Duration.between(issuedAt, expiresAt).compareTo(MIN_LIFETIME) < 0;
+  public static boolean tooFrequent(Instant issuedAt, Instant renewAt) {
+    return renewAt != null && Duration.between(issuedAt, renewAt).compareTo(MIN_INTERVAL) < 0;
   }
 
-  /** Credentials that live shorter than this restart nothing unless {@code allowFrequent}. */
-  public static final Duration MIN_LIFETIME = Duration.ofHours(1);
+  /** Credentials renewed more often than this restart nothing unless {@code allowFrequent}. */
+  public static final Duration MIN_INTERVAL = Duration.ofHours(6);
 }

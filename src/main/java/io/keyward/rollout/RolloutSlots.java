@@ -23,7 +23,9 @@ public final class RolloutSlots {
   public static final Duration FORGET_WAITER = Duration.ofSeconds(30);
 
   private final int max;
-  private final Map<String, Instant> inFlight = new HashMap<>();
+  private final Map<String, Holder> inFlight = new HashMap<>();
+
+  private record Holder(String owner, Instant at) {}
   /** Waiters in the order they first asked, with when they last asked. */
   private final LinkedHashMap<String, Instant> waiting = new LinkedHashMap<>();
 
@@ -38,23 +40,26 @@ public final class RolloutSlots {
    * Takes a slot for {@code workload} if one is free and no earlier waiter is ahead of it; otherwise
    * queues it (keeping its place).
    */
-  public synchronized boolean tryAcquire(String workload, Instant now) {
+  public synchronized boolean tryAcquire(String workload, String owner, Instant now) {
     expire(now);
-    if (inFlight.containsKey(workload)) {
-      return true; // already rolling (for another connector of the same workload): no second slot
+    Holder holder = inFlight.get(workload);
+    if (holder != null) {
+      // rolling for another connector: this one waits for that rollout, after which the workload's new pods
+      // have read its value too and it needs no restart of its own
+      return holder.owner().equals(owner);
     }
-    waiting.putIfAbsent(workload, now);
-    waiting.put(workload, now);
+    String key = workload + " " + owner;
+    waiting.put(key, now); // an existing waiter keeps its place
     int ahead = 0;
     for (String w : waiting.keySet()) {
-      if (w.equals(workload)) {
+      if (w.equals(key)) {
         break;
       }
       ahead++;
     }
     if (inFlight.size() + ahead < max) {
-      waiting.remove(workload);
-      inFlight.put(workload, now);
+      waiting.remove(key);
+      inFlight.put(workload, new Holder(owner, now));
       return true;
     }
     return false;
@@ -65,9 +70,14 @@ public final class RolloutSlots {
     inFlight.remove(workload);
   }
 
-  /** {@code workload} no longer waits (its restart is not needed any more). */
-  public synchronized void withdraw(String workload) {
-    waiting.remove(workload);
+  /** {@code owner}'s restart of {@code workload} is not needed any more: it leaves the queue. */
+  public synchronized void withdraw(String workload, String owner) {
+    waiting.remove(workload + " " + owner);
+  }
+
+  /** The restarts {@code owner} (a deleted connector) waits for leave the queue; one in progress keeps its slot until it completes. */
+  public synchronized void forget(String owner) {
+    waiting.keySet().removeIf(k -> k.endsWith(" " + owner));
   }
 
   /** The workloads holding a slot now. */
@@ -85,7 +95,7 @@ public final class RolloutSlots {
   }
 
   private void expire(Instant now) {
-    inFlight.values().removeIf(at -> !now.isBefore(at.plus(MAX_HOLD)));
+    inFlight.values().removeIf(h -> !now.isBefore(h.at().plus(MAX_HOLD)));
     for (Iterator<Instant> it = waiting.values().iterator(); it.hasNext();) {
       if (!now.isBefore(it.next().plus(FORGET_WAITER))) {
         it.remove();

@@ -99,16 +99,11 @@ class LocalModeIT {
     Path kubectl = kubectl().orElse(null);
     assumeTrue(kubectl != null, "kubectl is not installed");
     local = start(List.of(), 0);
-    Path manifest = dir.resolve("erp.yaml");
-    Files.writeString(manifest, """
+    Path workload = dir.resolve("web.yaml");
+    Files.writeString(workload, """
         apiVersion: v1
         kind: Namespace
         metadata: {name: demo}
-        ---
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: erp-key, namespace: demo}
-        stringData: {api-key: ak-local-first-5e2a}
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -124,6 +119,18 @@ class LocalModeIT {
         kind: Pod
         metadata: {name: web-1, namespace: demo, labels: {app: web}}
         spec: {containers: [{name: web, image: web:1}]}
+        """);
+    assertThat(run(kubectl, "apply", "--validate=false", "-f", workload.toString())).contains("deployment.apps/web created");
+    // the pod has been running for an hour: it read whatever the Secret held then
+    assertThat(run(kubectl, "patch", "pod", "web-1", "-n", "demo", "--subresource=status", "--type=merge", "-p",
+        "{\"status\":{\"phase\":\"Running\",\"startTime\":\"" + java.time.Instant.now().minusSeconds(3600)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}")).contains("patched");
+    Path manifest = dir.resolve("erp.yaml");
+    Files.writeString(manifest, """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: erp-key, namespace: demo}
+        stringData: {api-key: ak-local-first-5e2a}
         ---
         apiVersion: keyward.io/v1alpha1
         kind: ApiConnector
@@ -136,11 +143,7 @@ class LocalModeIT {
             debounce: 1s
         """);
     assertThat(run(kubectl, "apply", "--validate=false", "-f", manifest.toString()))
-        .contains("deployment.apps/web created").contains("apiconnector.keyward.io/erp created");
-    // the pod has been running for an hour: it read whatever the Secret held then
-    assertThat(run(kubectl, "patch", "pod", "web-1", "-n", "demo", "--subresource=status", "--type=merge", "-p",
-        "{\"status\":{\"phase\":\"Running\",\"startTime\":\"" + java.time.Instant.now().minusSeconds(3600)
-            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}")).contains("patched");
+        .contains("apiconnector.keyward.io/erp created");
     String first = await().atMost(Duration.ofSeconds(30)).until(() -> annotation(kubectl), a -> !a.isEmpty());
     assertThat(run(kubectl, "get", "deploy", "web", "-n", "demo", "-o", "yaml"))
         .contains("rollout.keyward.io/erp: " + first);

@@ -80,7 +80,9 @@ class RolloutIT extends OperatorHarness {
         .withLabels(Map.of("app", app)).endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec().build()).create();
     pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
-        .withStartTime(started.toString()).build());
+        .withStartTime(started.minusSeconds(5).toString())
+        .addNewContainerStatus().withName("app").withReady(true).withNewState().withNewRunning()
+        .withStartedAt(started.toString()).endRunning().endState().endContainerStatus().build());
     client.pods().inNamespace(NS).resource(pod).updateStatus();
   }
 
@@ -165,6 +167,34 @@ class RolloutIT extends OperatorHarness {
   String holder() {
     var lease = client.leases().inNamespace("keyward-system").withName("keyward-operator").get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  /** The same API key issued again (a refresh request) is the same value: its digest and its publication time stay. */
+  @Test
+  void aReissueOfTheSameKeyRestartsNothing() throws Exception {
+    cluster.putSecret(NS, "erp", Map.of("api-key", KEY_1));
+    deployment("web", Map.of());
+    create(withRollout("erp", "erp", "1s", RolloutTarget.named(RolloutTarget.Kind.Deployment, "web")));
+    awaitCondition("erp", "Ready", "True", "CredentialIssued");
+    pod("web", "web-1", Instant.now().plusSeconds(1));
+    Thread.sleep(2000);
+    touchConnector("erp");
+    await().atMost(Duration.ofSeconds(15)).until(() -> targets("erp"),
+        t -> t != null && t.size() == 1 && "NotNeeded".equals(t.get(0).state));
+    String digest = digestNow("erp");
+    String since = client.secrets().inNamespace(NS).withName("erp-credentials").get().getMetadata().getAnnotations()
+        .get("keyward.io/value-since");
+    requestRefresh("erp", Instant.now().toString());
+    await().atMost(Duration.ofSeconds(15)).until(() -> connector("erp").getStatus().lastIssueReason,
+        "RefreshRequested"::equals);
+    Thread.sleep(3000);
+    touchConnector("erp");
+    Thread.sleep(2000);
+    var output = client.secrets().inNamespace(NS).withName("erp-credentials").get().getMetadata().getAnnotations();
+    assertThat(digestNow("erp")).as("same value, same digest").isEqualTo(digest);
+    assertThat(output.get("keyward.io/value-since")).as("published then, whatever issued-at says").isEqualTo(since);
+    assertThat(output.get("keyward.io/issued-at")).isNotEqualTo(since);
+    assertThat(patchesOf("web")).as("restarts of web for a value its pods already read").isZero();
   }
 
   @Test

@@ -34,9 +34,10 @@ class RolloutCheckTest {
   }
 
   @ParameterizedTest
-  @CsvSource(nullValues = "-", value = {"PT10M, true", "PT59M, true", "PT1H, false", "PT24H, false", "-, false"})
-  void aCredentialLivingLessThanAnHourIsTooFrequentToRestartFor(Duration lifetime, boolean tooFrequent) {
-    assertThat(RolloutCheck.tooFrequent(PUBLISHED, lifetime == null ? null : PUBLISHED.plus(lifetime)))
+  @CsvSource(nullValues = "-", value = {"PT6M40S, true", "PT40M, true", "PT5H59M, true", "PT6H, false", "PT16H, false",
+      "-, false"})
+  void aCredentialRenewedMoreOftenThanEverySixHoursIsTooFrequentToRestartFor(Duration interval, boolean tooFrequent) {
+    assertThat(RolloutCheck.tooFrequent(PUBLISHED, interval == null ? null : PUBLISHED.plus(interval)))
         .isEqualTo(tooFrequent);
   }
 }

@@ -34,7 +34,7 @@ public class RolloutSpec {
   @JsonPropertyDescription("When to restart: OnValueChange (the default and only value).")
   public When when;
 
-  @JsonPropertyDescription("Restart also for a credential that lives less than an hour (every refresh would restart"
-      + " the targets). Default false: such a connector restarts nothing and says so in a Warning condition.")
+  @JsonPropertyDescription("Restart also for a credential renewed more often than every 6 hours (every refresh would"
+      + " restart the targets). Default false: such a connector restarts nothing and says so in a Warning condition.")
   public Boolean allowFrequent;
 }
