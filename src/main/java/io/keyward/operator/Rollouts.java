@@ -277,7 +277,7 @@ final class Rollouts {
   }
 
   private List<GenericKubernetesResource> find(Kind kind, String namespace, RolloutTarget target) {
-    var ops = client.genericKubernetesResources(kind.apiVersion, kind.kind).inNamespace(namespace);
+    var ops = client.genericKubernetesResources(kind.context).inNamespace(namespace);
     if (target.name != null) {
       GenericKubernetesResource one = ops.withName(target.name).get();
       return one == null ? List.of() : List.of(one);
@@ -299,7 +299,7 @@ final class Rollouts {
         ? "{\"metadata\":{\"annotations\":{" + key + ":\"" + digest + "\"}},\"spec\":{\"restartAt\":\""
             + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}"
         : "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{" + key + ":\"" + digest + "\"}}}}}";
-    client.genericKubernetesResources(kind.apiVersion, kind.kind).inNamespace(namespace).withName(name)
+    client.genericKubernetesResources(kind.context).inNamespace(namespace).withName(name)
         .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 
@@ -369,7 +369,7 @@ final class Rollouts {
       String[] parts = ref.split("/", 3);
       Kind kind = Kind.byName(parts[0]);
       try {
-        GenericKubernetesResource w = client.genericKubernetesResources(kind.apiVersion, kind.kind)
+        GenericKubernetesResource w = client.genericKubernetesResources(kind.context)
             .inNamespace(parts[1]).withName(parts[2]).get();
         if (w == null || complete(w)) {
           slots.release(ref);
@@ -461,15 +461,20 @@ final class Rollouts {
 
   /** The workload kinds, with their API versions. */
   enum Kind {
-    DEPLOYMENT("apps/v1", "Deployment"), STATEFUL_SET("apps/v1", "StatefulSet"), DAEMON_SET("apps/v1", "DaemonSet"),
-    ROLLOUT("argoproj.io/v1alpha1", "Rollout");
+    DEPLOYMENT("apps/v1", "Deployment", "deployments"), STATEFUL_SET("apps/v1", "StatefulSet", "statefulsets"),
+    DAEMON_SET("apps/v1", "DaemonSet", "daemonsets"), ROLLOUT("argoproj.io/v1alpha1", "Rollout", "rollouts");
 
     final String apiVersion;
     final String kind;
+    /** Where it is served, given rather than discovered: no discovery call, and a kind not installed is a plain 404. */
+    final io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context;
 
-    Kind(String apiVersion, String kind) {
+    Kind(String apiVersion, String kind, String plural) {
       this.apiVersion = apiVersion;
       this.kind = kind;
+      this.context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+          .withGroup(apiVersion.substring(0, apiVersion.indexOf('/'))).withVersion(apiVersion.substring(apiVersion.indexOf('/') + 1))
+          .withKind(kind).withPlural(plural).withNamespaced(true).build();
     }
 
     static Kind of(RolloutTarget.Kind k) {

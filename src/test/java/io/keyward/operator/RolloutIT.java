@@ -197,6 +197,34 @@ class RolloutIT extends OperatorHarness {
     assertThat(patchesOf("web")).as("restarts of web for a value its pods already read").isZero();
   }
 
+  /** An Argo Rollout (where its CRD is installed) is restarted with its own spec.restartAt, its template untouched. */
+  @Test
+  void anArgoRolloutIsRestartedWithItsOwnRestartAt() throws Exception {
+    cluster.putSecret(NS, "erp", Map.of("api-key", KEY_1));
+    var argo = client.genericKubernetesResources(Rollouts.Kind.ROLLOUT.context).inNamespace(NS);
+    var rollout = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        .withApiVersion("argoproj.io/v1alpha1").withKind("Rollout")
+        .withNewMetadata().withName("canary").withNamespace(NS).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("replicas", 1,
+            "selector", Map.of("matchLabels", Map.of("app", "canary")),
+            "workloadRef", Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "canary")))
+        .build();
+    argo.resource(rollout).create();
+    pod("canary", "canary-1", Instant.now().minusSeconds(3600));
+    create(withRollout("erp", "erp", "1s", RolloutTarget.named(RolloutTarget.Kind.Rollout, "canary")));
+    awaitCondition("erp", "Ready", "True", "CredentialIssued");
+
+    var restarted = await().atMost(Duration.ofSeconds(20)).until(() -> argo.withName("canary").get(),
+        r -> r.getMetadata().getAnnotations() != null
+            && r.getMetadata().getAnnotations().containsKey(Rollouts.ANNOTATION_PREFIX + "erp"));
+    assertThat(restarted.getMetadata().getAnnotations().get(Rollouts.ANNOTATION_PREFIX + "erp")).isEqualTo(digestNow("erp"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) restarted.getAdditionalProperties().get("spec");
+    assertThat(spec).containsKey("restartAt").doesNotContainKey("template");
+    assertThat(targets("erp")).extracting(t -> t.kind + "/" + t.name).containsExactly("Rollout/canary");
+    assertThat(eventReasons("erp")).containsOnlyOnce("RolloutRestarted");
+  }
+
   @Test
   void tenRotationsWithinTheDebounceRestartOnceWithTheLastValue() throws Exception {
     cluster.putSecret(NS, "erp", Map.of("api-key", KEY_1));
