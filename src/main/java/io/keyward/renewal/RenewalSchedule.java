@@ -58,7 +58,7 @@ public final class RenewalSchedule {
    *
    * @param seed in [0, 1): where in the window this connector falls
    * @return {@code plan} itself when its renewal is not before {@code since} or there is no room,
-   *     else a plan renewing in [{@code since}, {@code since} + window), whole seconds
+   *     else a plan renewing in [{@code since} + 1 s, {@code since} + window), whole seconds
    */
   public static RenewalPlan catchUp(RenewalPlan plan, Instant expiresAt, Instant since, double seed) {
     if (since == null || !plan.renewAt().isBefore(since)) {
@@ -69,7 +69,9 @@ public final class RenewalSchedule {
     if (window.toSeconds() < 1) {
       return plan;
     }
-    Instant renewAt = since.plusMillis((long) (window.toMillis() * clamp(seed))).truncatedTo(ChronoUnit.SECONDS);
+    // at least a second on: a point at the restart itself would be due at once, in the same burst
+    long offset = Math.max(1000, (long) (window.toMillis() * clamp(seed)));
+    Instant renewAt = since.plusMillis(offset).truncatedTo(ChronoUnit.SECONDS);
     return new RenewalPlan(renewAt, Duration.between(renewAt, expiresAt), plan.shortLifetime());
   }
 

@@ -72,8 +72,8 @@ class RenewalScheduleTest {
   @ParameterizedTest(name = "renewal at {0}, expiry at {1}, restart at 10:00 -> renewed in [{2}, {3})")
   @CsvSource({
     // renewAt,  expiresAt, earliest,  latest (exclusive): times of 2026-03-01, UTC
-    "09:40:00, 10:20:00, 10:00:00, 10:02:00", // 20 min left: spread over the whole 2-minute window
-    "09:55:00, 10:03:00, 10:00:00, 10:01:00", // 3 min left: only as far as leaves the kubelet's 2 minutes
+    "09:40:00, 10:20:00, 10:00:01, 10:02:00", // 20 min left: spread over the 2-minute window, never at the restart itself
+    "09:55:00, 10:03:00, 10:00:01, 10:01:00", // 3 min left: only as far as leaves the kubelet's 2 minutes
     "09:58:00, 10:01:30, 09:58:00, 09:58:01", // 1.5 min left: no room, renewed at once (the plan unchanged)
     "09:00:00, 09:30:00, 09:00:00, 09:00:01", // expired: unchanged, due at once
     "10:05:00, 10:30:00, 10:05:00, 10:05:01", // not overdue at the restart: unchanged
@@ -93,6 +93,9 @@ class RenewalScheduleTest {
     long windowSeconds = Duration.between(at(earliest), at(latest)).toSeconds();
     // 200 connectors land on most of the window's seconds, not on one
     assertThat(seen.size()).isGreaterThanOrEqualTo((int) Math.min(windowSeconds, 200) * 6 / 10);
+    assertThat(RenewalSchedule.catchUp(plan, at(expiresAt), since, 0.0).renewAt())
+        .as("the smallest seed").isEqualTo(plan.renewAt().isBefore(since) && seen.size() > 1 ? since.plusSeconds(1)
+            : plan.renewAt());
     assertThat(RenewalSchedule.catchUp(plan, at(expiresAt), since, 0.37))
         .as("the same connector at the same restart: the same point").isEqualTo(
             RenewalSchedule.catchUp(plan, at(expiresAt), since, 0.37));
