@@ -30,13 +30,32 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
-    subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class})
+    subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class, CommandLine.HelpCommand.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     io.keyward.operator.OperatorHttpServer.limitSlowClients(); // before any HTTP server of the JVM starts
-    System.exit(new CommandLine(new Keyward()).execute(args));
+    System.exit(cli().execute(args));
+  }
+
+  /**
+   * The command line, with one change to picocli's error reporting: an unknown option is named
+   * even when a required one is missing too ({@code keyward local --verbos} says which word it did
+   * not know, not only that {@code -f} is missing).
+   */
+  public static CommandLine cli() {
+    CommandLine cli = new CommandLine(new Keyward());
+    CommandLine.IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((ex, args) -> {
+      var unmatched = ex.getCommandLine().getParseResult() == null ? java.util.List.<String>of()
+          : ex.getCommandLine().getParseResult().unmatched();
+      if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty()) {
+        ex = new CommandLine.UnmatchedArgumentException(ex.getCommandLine(), unmatched);
+      }
+      return standard.handleParseException(ex, args);
+    });
+    return cli;
   }
 
   @Override
@@ -45,7 +64,7 @@ public final class Keyward implements Runnable {
   }
 
   /** {@code keyward run}: the operator against the cluster of the usual kubeconfig or in-cluster config. */
-  @Command(name = "run", mixinStandardHelpOptions = true,
+  @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
       description = "Run the operator against a cluster (kubeconfig or in-cluster configuration).")
   static final class Run implements Callable<Integer> {
     @Option(names = "--namespace", split = ",", paramLabel = "NS",
@@ -112,6 +131,12 @@ public final class Keyward implements Runnable {
             + " docs/benchmarks.md).")
     int reconcileThreads;
 
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+        description = "How log lines are written to standard error: text, or json (one object a line: time, level,"
+            + " logger, thread, message, and namespace and name of the connector a line is about)"
+            + " (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
+
     @Option(names = "--max-concurrent-rollouts", defaultValue = "5", paramLabel = "N",
         description = "Workload rollouts (spec.rollout) in progress at once over all connectors; the restarts beyond"
             + " it wait in order (default: ${DEFAULT-VALUE}).")
@@ -172,6 +197,7 @@ public final class Keyward implements Runnable {
         spec.commandLine().getErr().println("keyward run: --max-issuances-per-namespace must be at least 1");
         return 2;
       }
+      logFormat.apply();
       if (reconcileThreads < 1 || reconcileThreads > 1000) {
         spec.commandLine().getErr().println("keyward run: --reconcile-threads must be between 1 and 1000");
         return 2;
@@ -255,7 +281,7 @@ public final class Keyward implements Runnable {
   }
 
   /** {@code keyward local}: everything in one process, for a first look and for end-to-end tests. */
-  @Command(name = "local", mixinStandardHelpOptions = true,
+  @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
       description = {"Run Keyward on an embedded Kubernetes API with a demo provider, apply manifests, "
           + "and show a live table of connectors. Documents the API server refuses are listed, the others applied. "
           + "Works with the real kubectl."})
@@ -330,7 +356,7 @@ public final class Keyward implements Runnable {
   }
 
   /** {@code keyward validate}: connector manifests checked offline, as the API server would judge them. */
-  @Command(name = "validate", mixinStandardHelpOptions = true,
+  @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
       description = {"Check ApiConnector manifests offline (no cluster, no network) against the CRD's schema and CEL"
           + " rules, with the API server's fields and messages; other kinds are skipped.",
           "Prints file:document: ApiConnector/name: field: message for each problem and exits 1 on any error"
@@ -421,11 +447,43 @@ public final class Keyward implements Runnable {
     }
   }
 
+  /** {@code --version}: the build (version, commit), the Java runtime, and what signs JWTs under {@code auto}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Keyward.class.getPackage().getImplementationVersion();
-      return new String[] {"keyward " + (v == null ? "dev" : v)};
+      Build build = Build.read();
+      String signer;
+      try {
+        signer = JwsSigners.select(JwsSigners.Choice.AUTO).description();
+      } catch (RuntimeException e) {
+        signer = "none available (" + e.getClass().getSimpleName() + ")";
+      }
+      return new String[] {
+          "keyward " + build.version() + " (commit " + build.commit() + ")",
+          "Java " + System.getProperty("java.runtime.version", System.getProperty("java.version")) + " ("
+              + System.getProperty("java.vm.name", "?") + ", " + System.getProperty("java.vendor", "?") + ")",
+          "JWT signer (--crypto-provider auto): " + signer};
+    }
+  }
+
+  /** What the build wrote into {@code io/keyward/build.properties} (pom.xml filters it). */
+  record Build(String version, String commit) {
+    static Build read() {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = Keyward.class.getResourceAsStream("build.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (java.io.IOException e) {
+        // reported as unknown below
+      }
+      return new Build(filled(p.getProperty("version")), filled(p.getProperty("commit"))
+          + ("true".equals(p.getProperty("dirty")) ? ", with uncommitted changes" : ""));
+    }
+
+    /** A value the build did not fill in (no Git checkout, or run from an IDE) is unknown. */
+    private static String filled(String value) {
+      return value == null || value.isBlank() || value.startsWith("${") ? "unknown" : value;
     }
   }
 }

@@ -13,11 +13,38 @@ class KeywardCliTest {
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Keyward());
+    CommandLine cli = Keyward.cli();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute(args);
     return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void everyCommandsHelpWorksAndUnknownCommandsAndOptionsAreErrorsNamingThem() {
+    for (String[] help : new String[][] {{"--help"}, {"help"}, {"run", "--help"}, {"local", "--help"},
+        {"validate", "--help"}, {"help", "validate"}}) {
+      Result r = run(help);
+      assertThat(r.exit()).as(String.join(" ", help)).isZero();
+      assertThat(r.out()).as(String.join(" ", help)).contains("Usage: keyward");
+    }
+    Result unknown = run("rotate");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("'rotate'");
+    Result misspelt = run("valdate", "-f", "x.yaml");
+    assertThat(misspelt.exit()).isEqualTo(2);
+    assertThat(misspelt.err()).contains("'valdate'").contains("Did you mean").contains("validate");
+    for (String command : new String[] {"run", "local", "validate"}) {
+      Result r = run(command, "--no-such-option");
+      assertThat(r.exit()).as(command).isEqualTo(2);
+      assertThat(r.err()).as(command).contains("--no-such-option");
+    }
+    Result close = run("run", "--namespaces", "x");
+    assertThat(close.exit()).isEqualTo(2);
+    assertThat(close.err()).contains("--namespaces").contains("--namespace");
+    Result format = run("run", "--log-format", "xml");
+    assertThat(format.exit()).isEqualTo(2);
+    assertThat(format.err()).contains("--log-format").contains("text").contains("json");
   }
 
   @Test

@@ -218,7 +218,18 @@ final class Issuance {
   }
 
   private <T> T critically(Callable<T> work) throws CredentialException {
-    Future<T> result = critical.submit(work);
+    // the reconcile's logging context (which connector: JOSDK's resource.namespace and resource.name) goes along
+    Map<String, String> context = org.slf4j.MDC.getCopyOfContextMap();
+    Future<T> result = critical.submit(() -> {
+      if (context != null) {
+        org.slf4j.MDC.setContextMap(context);
+      }
+      try {
+        return work.call();
+      } finally {
+        org.slf4j.MDC.clear();
+      }
+    });
     boolean interrupted = false;
     try {
       while (true) {

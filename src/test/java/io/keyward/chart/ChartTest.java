@@ -219,6 +219,7 @@ class ChartTest {
         "--max-calls-per-host", "4",
         "--max-issuances-per-namespace", "10",
         "--reconcile-threads", "50",
+        "--log-format", "text",
         "--host-requests-per-second", "10", "--host-burst", "20",
         "--max-concurrent-rollouts", "5");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
@@ -422,6 +423,7 @@ class ChartTest {
     assertThat(args(render("httpTimeout", "10s", "maxCallsPerHost", 8, "maxIssuancesPerNamespace", 20,
         "reconcileThreads", 16)))
         .containsSubsequence("--reconcile-threads", "16")
+        .containsSubsequence("--log-format", "text")
         .containsSubsequence("--http-timeout", "10s")
         .containsSubsequence("--max-calls-per-host", "8")
         .containsSubsequence("--max-issuances-per-namespace", "20");
