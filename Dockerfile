@@ -1,13 +1,16 @@
 # syntax=docker/dockerfile:1
 # The Keyward operator image: built from source with Maven, run on a JRE as a non-root user.
-#   docker build -t ghcr.io/keyward/keyward:0.1.0 .
+#   docker build --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) -t ghcr.io/keyward/keyward:0.1.0 .
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 COPY src ./src
+# The image has no .git: the commit keyward --version reports comes from the build (docker build
+# --build-arg GIT_COMMIT=$(git rev-parse --short HEAD) .), "unknown" without it.
+ARG GIT_COMMIT=unknown
 # The cache mount keeps downloaded dependencies between builds (BuildKit).
-RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests -Dgit.commit.id.abbrev=${GIT_COMMIT}
 
 FROM eclipse-temurin:21-jre
 RUN groupadd --system --gid 65532 keyward \

@@ -87,7 +87,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         settings.maxIssuancesPerNamespace(), settings.reconcileThreads());
     parts = new Parts(new Gatherer(settings.defaultLifetime(), state, issuance,
         new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
-        new OutputSecret(secrets), new JwksConfigMap(context.getClient(), configMaps),
+        new OutputSecret(secrets, settings.clock()), new JwksConfigMap(context.getClient(), configMaps),
         new FailureTracker(settings.backoff(), events),
         new Rollouts(context.getClient(), settings.clock(),
             new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics));

@@ -19,9 +19,11 @@ import java.util.Objects;
 final class OutputSecret {
   static final String ROLE = "output";
   private final Secrets secrets;
+  private final java.time.Clock clock;
 
-  OutputSecret(Secrets secrets) {
+  OutputSecret(Secrets secrets, java.time.Clock clock) {
     this.secrets = secrets;
+    this.clock = clock;
   }
 
   static Secret desired(ApiConnector connector, String name, StoredCredential stored) {
@@ -104,7 +106,7 @@ final class OutputSecret {
           + " (choose another spec.output.secretName)");
     }
     Secret desired = desired(connector, name, stored);
-    Instant since = valueSince(existing, stored);
+    Instant since = valueSince(existing, stored, clock.instant());
     desired.getMetadata().getAnnotations().put(Labels.VALUE_SINCE, since.toString());
     if (existing != null && upToDate(existing, desired)) {
       return since;
@@ -114,8 +116,12 @@ final class OutputSecret {
     return since;
   }
 
-  /** The existing output's value-since when it holds the same value (same checksum), else the credential's issue time. */
-  private static Instant valueSince(Secret existing, StoredCredential stored) {
+  /**
+   * The existing output's value-since when it holds the same value (same checksum), else now: the
+   * value is published by this write (which may come well after the credential was issued, when an
+   * earlier write failed).
+   */
+  private static Instant valueSince(Secret existing, StoredCredential stored, Instant now) {
     String checksum = stored.outputChecksum();
     var a = existing == null || existing.getMetadata().getAnnotations() == null ? null
         : existing.getMetadata().getAnnotations();
@@ -123,14 +129,15 @@ final class OutputSecret {
       String kept = a.getOrDefault(Labels.VALUE_SINCE, a.get(Labels.ISSUED_AT));
       try {
         Instant since = kept == null ? null : Instant.parse(kept);
-        if (since != null && !since.isAfter(stored.credential().issuedAt())) {
+        if (since != null) {
           return since;
         }
       } catch (java.time.format.DateTimeParseException e) {
-        // written by hand: the credential's own time then
+        // written by hand: published now, then
       }
     }
-    return stored.credential().issuedAt();
+    Instant issued = stored.credential().issuedAt();
+    return now.isAfter(issued) ? now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) : issued;
   }
 
   private static boolean upToDate(Secret existing, Secret desired) {

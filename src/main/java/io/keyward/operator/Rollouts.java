@@ -205,12 +205,16 @@ final class Rollouts {
           continue;
         }
         switch (verdict.action()) {
-          case UP_TO_DATE -> statuses.add(new RolloutTargetStatus(kind.kind, name, "UpToDate", last, verdict.message()));
+          case UP_TO_DATE -> {
+            slots.withdraw(ref, owner);
+            statuses.add(new RolloutTargetStatus(kind.kind, name, "UpToDate", last, verdict.message()));
+          }
           case NOT_NEEDED -> {
             slots.withdraw(ref, owner);
             statuses.add(new RolloutTargetStatus(kind.kind, name, "NotNeeded", last, verdict.message()));
           }
           case WAIT -> {
+            slots.withdraw(ref, owner);
             allSettled = false;
             statuses.add(new RolloutTargetStatus(kind.kind, name, "Waiting", last, verdict.message()));
             next = earlier(next, verdict.at());
@@ -396,6 +400,12 @@ final class Rollouts {
       return false;
     }
     if ("Rollout".equals(w.getKind())) {
+      // a restart (spec.restartAt) is done once Argo says it restarted at or after that time
+      Object asked = path(p, "spec", "restartAt");
+      Object done = path(p, "status", "restartedAt");
+      if (asked instanceof String a && !(done instanceof String d && !Instant.parse(d).isBefore(Instant.parse(a)))) {
+        return false;
+      }
       return "Healthy".equals(path(p, "status", "phase"));
     }
     if ("Deployment".equals(w.getKind()) && progressDeadlineExceeded(p)) {

@@ -50,7 +50,7 @@ public final class RolloutCheck {
       return new Verdict(Action.NOT_NEEDED, "no container of it is running: it reads the value published at "
           + valueSince + " when it starts", null);
     }
-    if (!w.oldestPodStart().isBefore(valueSince)) {
+    if (!w.oldestPodStart().isBefore(valueSince.plus(KUBELET_LAG))) {
       return new Verdict(Action.NOT_NEEDED, "its containers started after the value was published at " + valueSince,
           null);
     }
@@ -71,6 +71,12 @@ public final class RolloutCheck {
   public static boolean tooFrequent(Instant issuedAt, Instant renewAt) {
     return renewAt != null && Duration.between(issuedAt, renewAt).compareTo(MIN_INTERVAL) < 0;
   }
+
+  /**
+   * A container that started this soon after the value was published may still have read the old one
+   * (the kubelet's view of the Secret lags its write): it counts as older.
+   */
+  public static final Duration KUBELET_LAG = Duration.ofSeconds(5);
 
   /** Credentials renewed more often than this restart nothing unless {@code allowFrequent}. */
   public static final Duration MIN_INTERVAL = Duration.ofHours(6);

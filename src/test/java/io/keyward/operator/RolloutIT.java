@@ -114,9 +114,10 @@ class RolloutIT extends OperatorHarness {
     deployment("web", Map.of());
     create(withRollout("erp", "erp", "2s", RolloutTarget.named(RolloutTarget.Kind.Deployment, "web")));
     awaitCondition("erp", "Ready", "True", "CredentialIssued");
-    // pods that started after the first value was published read it: nothing to restart
-    pod("web", "web-1", Instant.now().plusSeconds(1));
-    Thread.sleep(3000);
+    // pods that started after the first value was published (and the kubelet's 5 s) read it: nothing to restart
+    Instant started = Instant.now().plusSeconds(6);
+    pod("web", "web-1", started);
+    untilAfter(started);
     touchConnector("erp");
     await().atMost(Duration.ofSeconds(15)).until(() -> targets("erp"),
         t -> t != null && t.size() == 1 && "NotNeeded".equals(t.get(0).state));
@@ -176,7 +177,7 @@ class RolloutIT extends OperatorHarness {
     deployment("web", Map.of());
     create(withRollout("erp", "erp", "1s", RolloutTarget.named(RolloutTarget.Kind.Deployment, "web")));
     awaitCondition("erp", "Ready", "True", "CredentialIssued");
-    pod("web", "web-1", Instant.now().plusSeconds(1));
+    pod("web", "web-1", Instant.now().plusSeconds(10));
     Thread.sleep(2000);
     touchConnector("erp");
     await().atMost(Duration.ofSeconds(15)).until(() -> targets("erp"),
@@ -278,13 +279,17 @@ class RolloutIT extends OperatorHarness {
     int n = 50;
     for (int i = 0; i < n; i++) {
       deployment("app-" + i, Map.of());
-      pod("app-" + i, "app-" + i + "-pod", Instant.now().plusSeconds(2));
       create(withRollout("c-" + i, "shared", "1s", RolloutTarget.named(RolloutTarget.Kind.Deployment, "app-" + i)));
     }
     for (int i = 0; i < n; i++) {
       awaitCondition("c-" + i, "Ready", "True", "CredentialIssued");
     }
-    Thread.sleep(2500);
+    // the pods start after the first value (and the kubelet's 5 s), and all have before the rotation
+    Instant started = Instant.now().plusSeconds(6);
+    for (int i = 0; i < n; i++) {
+      pod("app-" + i, "app-" + i + "-pod", started);
+    }
+    untilAfter(started);
     rotate("shared", "ak-rollout-mass-rotation");
     int done = 0;
     while (done < n) {
@@ -302,6 +307,14 @@ class RolloutIT extends OperatorHarness {
       done = target;
     }
     assertThat(patches.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
+  }
+
+  /** Waits until the wall clock is a second past {@code at}. */
+  static void untilAfter(Instant at) throws InterruptedException {
+    long wait = java.time.Duration.between(Instant.now(), at.plusSeconds(1)).toMillis();
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
   }
 
   int restartedCount() {

@@ -22,6 +22,8 @@ class RolloutsTest {
     "DaemonSet scheduled everywhere | {\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"d\",\"generation\":5},\"status\":{\"observedGeneration\":5,\"desiredNumberScheduled\":4,\"updatedNumberScheduled\":4,\"numberAvailable\":4}} | true",
     "DaemonSet half way | {\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"d\",\"generation\":5},\"status\":{\"observedGeneration\":5,\"desiredNumberScheduled\":4,\"updatedNumberScheduled\":2,\"numberAvailable\":4}} | false",
     "Argo Rollout healthy (observedGeneration a string) | {\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Rollout\",\"metadata\":{\"name\":\"p\",\"generation\":2},\"status\":{\"observedGeneration\":\"2\",\"phase\":\"Healthy\"}} | true",
+    "Argo Rollout healthy but not yet restarted | {\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Rollout\",\"metadata\":{\"name\":\"p\",\"generation\":2},\"spec\":{\"restartAt\":\"2026-12-01T10:00:00Z\"},\"status\":{\"observedGeneration\":\"2\",\"phase\":\"Healthy\",\"restartedAt\":\"2026-12-01T09:00:00Z\"}} | false",
+    "Argo Rollout restarted | {\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Rollout\",\"metadata\":{\"name\":\"p\",\"generation\":2},\"spec\":{\"restartAt\":\"2026-12-01T10:00:00Z\"},\"status\":{\"observedGeneration\":\"2\",\"phase\":\"Healthy\",\"restartedAt\":\"2026-12-01T10:00:05Z\"}} | true",
     "Argo Rollout progressing | {\"apiVersion\":\"argoproj.io/v1alpha1\",\"kind\":\"Rollout\",\"metadata\":{\"name\":\"p\",\"generation\":2},\"status\":{\"observedGeneration\":\"2\",\"phase\":\"Progressing\"}} | false",
   })
   void aRolloutIsCompleteWhenEveryReplicaRunsTheNewTemplate(String name, String json, boolean complete) {
