@@ -191,31 +191,27 @@ public final class Keyward implements Runnable {
       }
     }
 
+    /** Why {@code value} of {@code option} is refused (below 1, or above {@code max}), or null. */
+    private static String atLeastOne(String option, int value, int max) {
+      if (value >= 1 && value <= max) {
+        return null;
+      }
+      return option + (max == Integer.MAX_VALUE ? " must be at least 1" : " must be between 1 and " + max);
+    }
+
     @Override
     public Integer call() throws Exception {
-      if (maxIssuancesPerNamespace < 1) {
-        spec.commandLine().getErr().println("keyward run: --max-issuances-per-namespace must be at least 1");
-        return 2;
-      }
       logFormat.apply();
-      if (reconcileThreads < 1 || reconcileThreads > 1000) {
-        spec.commandLine().getErr().println("keyward run: --reconcile-threads must be between 1 and 1000");
-        return 2;
+      String refused = atLeastOne("--max-issuances-per-namespace", maxIssuancesPerNamespace, Integer.MAX_VALUE);
+      refused = refused != null ? refused : atLeastOne("--reconcile-threads", reconcileThreads, 1000);
+      refused = refused != null ? refused : atLeastOne("--max-concurrent-rollouts", maxConcurrentRollouts, 1000);
+      refused = refused != null ? refused : atLeastOne("--max-calls-per-host", maxCallsPerHost, Integer.MAX_VALUE);
+      if (refused == null && (!(hostRequestsPerSecond > 0) || Double.isInfinite(hostRequestsPerSecond))) {
+        refused = "--host-requests-per-second must be a positive number";
       }
-      if (maxConcurrentRollouts < 1 || maxConcurrentRollouts > 1000) {
-        spec.commandLine().getErr().println("keyward run: --max-concurrent-rollouts must be between 1 and 1000");
-        return 2;
-      }
-      if (maxCallsPerHost < 1) {
-        spec.commandLine().getErr().println("keyward run: --max-calls-per-host must be at least 1");
-        return 2;
-      }
-      if (!(hostRequestsPerSecond > 0) || Double.isInfinite(hostRequestsPerSecond)) {
-        spec.commandLine().getErr().println("keyward run: --host-requests-per-second must be a positive number");
-        return 2;
-      }
-      if (hostBurst < 1) {
-        spec.commandLine().getErr().println("keyward run: --host-burst must be at least 1");
+      refused = refused != null ? refused : atLeastOne("--host-burst", hostBurst, Integer.MAX_VALUE);
+      if (refused != null) {
+        spec.commandLine().getErr().println("keyward run: " + refused);
         return 2;
       }
       var settings = OperatorSettings.defaults()

@@ -474,13 +474,11 @@ final class Rollouts {
     DEPLOYMENT("apps/v1", "Deployment", "deployments"), STATEFUL_SET("apps/v1", "StatefulSet", "statefulsets"),
     DAEMON_SET("apps/v1", "DaemonSet", "daemonsets"), ROLLOUT("argoproj.io/v1alpha1", "Rollout", "rollouts");
 
-    final String apiVersion;
     final String kind;
     /** Where it is served, given rather than discovered: no discovery call, and a kind not installed is a plain 404. */
     final io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context;
 
     Kind(String apiVersion, String kind, String plural) {
-      this.apiVersion = apiVersion;
       this.kind = kind;
       this.context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
           .withGroup(apiVersion.substring(0, apiVersion.indexOf('/'))).withVersion(apiVersion.substring(apiVersion.indexOf('/') + 1))
