@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
-    subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class, CommandLine.HelpCommand.class})
+    subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class, Keyward.Providers.class,
+        CommandLine.HelpCommand.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -347,6 +348,42 @@ public final class Keyward implements Runnable {
         // already shutting down
       }
       printStream.println("keyward local: stopped");
+      return 0;
+    }
+  }
+
+  /** {@code keyward providers}: the built-in provider profiles. */
+  @Command(name = "providers", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
+      description = {"List the built-in provider profiles a connector can name in spec.provider (name, auth type,"
+          + " required parameters), or describe one: its parameters, the settings it supplies and the provider"
+          + " quirks it accounts for, each with its documentation link."})
+  static final class Providers implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(arity = "0..1", paramLabel = "NAME", description = "A profile to describe.")
+    String name;
+
+    @Option(names = "--markdown", description = "Print docs/providers.md (the catalogue as Markdown).")
+    boolean markdown;
+
+    @Override
+    public Integer call() {
+      var catalog = io.keyward.provider.ProviderCatalog.builtIn();
+      var out = spec.commandLine().getOut();
+      if (name != null) {
+        var profile = catalog.find(name);
+        if (profile.isEmpty()) {
+          spec.commandLine().getErr().println("keyward providers: no provider profile named " + name
+              + "; `keyward providers` lists them");
+          spec.commandLine().getErr().flush();
+          return 1;
+        }
+        out.print(io.keyward.provider.ProviderListing.describe(profile.get()));
+      } else {
+        out.print(markdown ? io.keyward.provider.ProviderListing.markdown(catalog)
+            : io.keyward.provider.ProviderListing.table(catalog));
+      }
+      out.flush();
       return 0;
     }
   }

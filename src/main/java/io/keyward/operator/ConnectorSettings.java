@@ -12,7 +12,10 @@ import java.time.Duration;
 /** One connector's spec, checked and with defaults applied; bad values fail naming the field. */
 record ConnectorSettings(
     AuthMethod auth, RenewalPolicy renewal, Duration defaultLifetime, String outputSecretName, String stateSecretName,
-    TokenValidator.Rules validation) {
+    TokenValidator.Rules validation, Provider provider) {
+
+  /** The provider profile a connector's spec was merged with, as status shows it. */
+  record Provider(String name, String source) {}
 
   static final String STATE_SUFFIX = "-keyward-state";
   /** A DNS-1123 subdomain: what the API server accepts as a Secret name (at most 253 characters). */
@@ -26,6 +29,18 @@ record ConnectorSettings(
       // stored under another CRD (or none): this version cannot read it; the rest of the cluster is unaffected
       throw CredentialException.terminal("InvalidSpec", spec.problem().get().message()
           + "; nothing is issued for this connector until its spec is fixed");
+    }
+    Provider provider = null;
+    if (spec != null && spec.provider != null) {
+      try {
+        var effective = io.keyward.provider.EffectiveSpec.resolve(spec, name, connector.getMetadata().getNamespace(),
+            io.keyward.provider.ProviderCatalog.builtIn());
+        spec = effective.spec();
+        provider = new Provider(effective.profile().name(), effective.profile().source());
+      } catch (io.keyward.provider.ProfileException e) {
+        throw CredentialException.terminal(e.reason(), e.getMessage()
+            + "; nothing is issued for this connector until it is fixed");
+      }
     }
     if (spec == null || spec.auth == null) {
       throw CredentialException.invalidConfiguration("spec.auth", "is required");
@@ -62,7 +77,7 @@ record ConnectorSettings(
       }
       TokenValidator.Rules validation = v == null ? null : new TokenValidator.Rules(v.jwksUrl.strip(), v.issuer, v.audience);
       return new ConnectorSettings(auth, policy, lifetime == null ? operatorDefaultLifetime : lifetime, output, state,
-          validation);
+          validation, provider);
     } catch (IllegalArgumentException e) {
       throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
     }

@@ -39,7 +39,15 @@ final class StatusBuilder {
   record Observation(long generation, String authType, String secretName, IssuedCredential credential,
       boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral,
       Notice lastIssue, Instant nextCheck, List<io.keyward.api.v1alpha1.RolloutTargetStatus> rolloutTargets,
-      List<Notice> rolloutNotices) {
+      List<Notice> rolloutNotices, ConnectorSettings.Provider provider) {
+    Observation(long generation, String authType, String secretName, IssuedCredential credential,
+        boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest, Notice deferral,
+        Notice lastIssue, Instant nextCheck, List<io.keyward.api.v1alpha1.RolloutTargetStatus> rolloutTargets,
+        List<Notice> rolloutNotices) {
+      this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, deferral, lastIssue,
+          nextCheck, rolloutTargets, rolloutNotices, null);
+    }
+
     Observation(long generation, String authType, String secretName, IssuedCredential credential,
         boolean published, RenewalPlan plan, FailureTracker.Failure failure, String refreshRequest) {
       this(generation, authType, secretName, credential, published, plan, failure, refreshRequest, null, null, null,
@@ -49,7 +57,7 @@ final class StatusBuilder {
     /** The same, with what the connector's rollout did ({@code targets} null without a rollout). */
     Observation withRollout(List<io.keyward.api.v1alpha1.RolloutTargetStatus> targets, List<Notice> notices) {
       return new Observation(generation, authType, secretName, credential, published, plan, failure, refreshRequest,
-          deferral, lastIssue, nextCheck, targets, notices);
+          deferral, lastIssue, nextCheck, targets, notices, provider);
     }
 
     /**
@@ -67,7 +75,7 @@ final class StatusBuilder {
           deferral.orElse(null),
           shown.map(Holding::stored).filter(st -> st.issueReason() != null)
               .map(st -> new Notice(st.issueReason(), st.issueMessage())).orElse(null),
-          nextCheck.orElse(null), null, List.of());
+          nextCheck.orElse(null), null, List.of(), spec.map(ConnectorSettings::provider).orElse(null));
     }
   }
 
@@ -78,6 +86,10 @@ final class StatusBuilder {
     s.observedGeneration = o.generation();
     s.authType = o.authType();
     s.secretName = o.secretName();
+    if (o.provider() != null) {
+      s.provider = o.provider().name();
+      s.providerSource = o.provider().source();
+    }
     IssuedCredential c = o.credential();
     FailureTracker.Failure f = o.failure();
     if (c != null) {

@@ -51,7 +51,18 @@ public class RefusedConnectorsTest {
             + " spec.auth.basic, spec.auth.jwt must be set"),
         refused("no auth block", spec("auth: {}"), "spec.auth: Invalid value: \"object\": exactly one of"
             + " spec.auth.oauth2, spec.auth.apiKey, spec.auth.basic, spec.auth.jwt must be set"),
-        refused("no spec.auth", spec("refresh: {renewBefore: 5m}"), "spec.auth: Required value", NOT_CHECKED),
+        refused("no spec.auth", spec("refresh: {renewBefore: 5m}"), "spec.auth: Required value: required unless spec.provider names a provider profile"),
+        refused("parameters without a provider", spec("""
+            parameters: {subdomain: acme}
+            auth:
+              apiKey: {keyRef: {name: s, key: k}}
+            """), "spec.parameters: Invalid value: \"object\": parameters are read only with spec.provider"),
+        refused("provider name with an upper-case letter", spec("""
+            provider: Zendesk
+            auth:
+              apiKey: {keyRef: {name: s, key: k}}
+            """), "spec.provider: Invalid value: \"Zendesk\": spec.provider in body should match"
+            + " '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'"),
         refused("spec.auth.oauth2 is a string", spec("auth: {oauth2: yes-please}"),
             "spec.auth.oauth2: Invalid value: \"string\": spec.auth.oauth2 in body must be of type object: \"string\"",
             NOT_CHECKED),
@@ -100,7 +111,7 @@ public class RefusedConnectorsTest {
         refused("no token URL", spec("""
             auth:
               oauth2: {clientId: c, clientSecretRef: {name: s, key: k}}
-            """), "spec.auth.oauth2.tokenUrl: Required value", NOT_CHECKED),
+            """), "spec.auth.oauth2.tokenUrl: Required value: required unless spec.provider names a provider profile"),
         refused("token URL not http(s)", spec("""
             auth:
               oauth2: {tokenUrl: "ftp://login.example.com/t", clientId: c, clientSecretRef: {name: s, key: k}}
@@ -191,7 +202,7 @@ public class RefusedConnectorsTest {
 
         // spec.auth.jwt
         refused("JWT without an algorithm", spec("auth: {jwt: {signingKey: {generate: {type: EC}}}}"),
-            "spec.auth.jwt.algorithm: Required value", NOT_CHECKED),
+            "spec.auth.jwt.algorithm: Required value: required unless spec.provider names a provider profile"),
         refused("HMAC algorithm", spec("auth: {jwt: {algorithm: HS256, signingKey: {generate: {type: EC}}}}"),
             "spec.auth.jwt.algorithm: Unsupported value: \"HS256\": supported values: \"ES256\", \"ES384\","
                 + " \"EdDSA\", \"PS256\", \"RS256\", \"RS384\", \"RS512\"", NOT_CHECKED),
@@ -261,6 +272,25 @@ public class RefusedConnectorsTest {
     Admission admission = ConnectorValidator.fromGeneratedCrd().admit(read(manifest), Optional.empty());
     assertThat(admission.errors()).extracting(Cause::toString).containsExactlyElementsOf(expected);
     assertThat(admission.allowed()).isFalse();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aConnectorNamingAProviderMayLeaveOutWhatTheProfileSupplies() throws Exception {
+    // no tokenUrl, no client secret (the profile's client authentication may need none), no auth at all
+    for (String body : List.of("""
+        provider: okta
+        parameters: {oktaDomain: acme.okta.com}
+        auth:
+          oauth2: {clientId: c, clientAssertion: {keyRef: {name: s, key: k}}}
+        """, "provider: demo\n", """
+        provider: github-app
+        parameters: {installationId: "42"}
+        auth:
+          jwt: {signingKey: {secretRef: {name: s, key: k}}}
+        """)) {
+      Admission admission = ConnectorValidator.fromGeneratedCrd().admit(read(spec(body)), Optional.empty());
+      assertThat(admission.errors()).as(body).isEmpty();
+    }
   }
 
   @org.junit.jupiter.api.Test

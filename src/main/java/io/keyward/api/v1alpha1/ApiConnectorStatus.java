@@ -11,6 +11,9 @@ public class ApiConnectorStatus {
   public Long observedGeneration;
   public String authType;
   public String secretName;
+  /** The provider profile the spec was merged with (spec.provider), and where it came from: built-in or ApiProvider. */
+  public String provider;
+  public String providerSource;
   public List<Condition> conditions = new ArrayList<>();
   public String issuedAt;
   public String expiresAt;

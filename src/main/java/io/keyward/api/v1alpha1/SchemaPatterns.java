@@ -16,6 +16,8 @@ public final class SchemaPatterns {
   public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
   /** A DNS-1123 subdomain: Secret and other object names. */
   public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  /** A provider profile's name: lowercase letters, digits and dashes (the name of its data file). */
+  public static final String PROVIDER_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   /** A DNS-1123 label: namespaces. */
   public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   /** An OAuth 2.0 scope-token (RFC 6749 §3.3): visible ASCII except '"' and '\'. */

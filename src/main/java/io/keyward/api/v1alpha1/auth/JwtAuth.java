@@ -138,8 +138,8 @@ public class JwtAuth implements AuthMethod {
     public Map<String, String> extra;
   }
 
-  @Required
-  @JsonPropertyDescription("RS256, RS384, RS512, PS256, ES256, ES384 or EdDSA; must fit the key.")
+  @JsonPropertyDescription("RS256, RS384, RS512, PS256, ES256, ES384 or EdDSA; must fit the key. Required unless"
+      + " spec.provider names a profile that supplies it.")
   public Algorithm algorithm;
 
   @Required

@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Size;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.keyward.api.v1alpha1.SecretKeyRef;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.Map;
 /** OAuth 2.0 token requests against a provider's token endpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!(has(self.clientId) && has(self.clientIdRef)) && (has(self.clientId) || has(self.clientIdRef)"
-        + " || (has(self.grant) && self.grant == 'jwtBearer'))",
+    value = "!(has(self.clientId) && has(self.clientIdRef))",
     message = "exactly one of clientId and clientIdRef must be set (optional only for grant jwtBearer)")
 @ValidationRule(
     value = "!has(self.grant) || self.grant != 'refreshToken' || has(self.refreshTokenRef)",
@@ -25,10 +23,6 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(self.grant) || self.grant != 'jwtBearer' || has(self.assertion)",
     message = "grant jwtBearer needs assertion")
-@ValidationRule(
-    value = "(has(self.clientAuthentication) && self.clientAuthentication in ['privateKeyJwt', 'tlsClientAuth', 'none'])"
-        + " || has(self.clientSecretRef) || (has(self.grant) && self.grant == 'jwtBearer')",
-    message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt, tlsClientAuth or none")
 @ValidationRule(
     value = "!has(self.clientAuthentication) || self.clientAuthentication != 'tlsClientAuth'"
         + " || (has(self.clientCertificateRef) && has(self.clientKeyRef))",
@@ -70,10 +64,10 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("The OAuth 2.0 grant. Default clientCredentials.")
   public Grant grant;
 
-  @Required
   @Pattern(SchemaPatterns.HTTP_URL)
   @Size(max = SchemaPatterns.URL_LENGTH)
-  @JsonPropertyDescription("The provider's token endpoint (absolute http or https URL).")
+  @JsonPropertyDescription("The provider's token endpoint (absolute http or https URL). Required unless spec.provider"
+      + " names a profile that supplies it.")
   public String tokenUrl;
 
   @Size(max = SchemaPatterns.TEXT_LENGTH)

@@ -1,0 +1,106 @@
+package io.keyward.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * One provider's profile: the part of an {@code ApiConnector} spec it supplies ({@code connector},
+ * with {@code {parameter}} placeholders), the parameters that fill them, and its documented quirks.
+ *
+ * @param name the name a connector's {@code spec.provider} uses
+ * @param source where the profile comes from: {@code built-in}, or {@code ApiProvider} for one read
+ *     from the cluster
+ */
+public record ProviderProfile(String name, String displayName, String docs, String source,
+    List<Parameter> parameters, ObjectNode connector, List<Quirk> quirks) {
+  public static final String BUILT_IN = "built-in";
+  public static final String API_PROVIDER = "ApiProvider";
+  /**
+   * What a parameter may hold unless its profile says otherwise: enough for a subdomain, a host, a
+   * tenant or an account ID, and nothing that could move a URL elsewhere ({@code / @ : ? #}, spaces).
+   */
+  public static final String DEFAULT_PARAMETER_PATTERN = "^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$";
+  private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern PARAMETER_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9_]{0,62}$");
+
+  public ProviderProfile {
+    parameters = List.copyOf(parameters);
+    quirks = List.copyOf(quirks);
+  }
+
+  /** A parameter of the profile: required unless it has a default. */
+  public record Parameter(String name, String description, String pattern, String defaultValue) {
+    public boolean required() {
+      return defaultValue == null;
+    }
+
+    public String patternOrDefault() {
+      return pattern == null ? DEFAULT_PARAMETER_PATTERN : pattern;
+    }
+  }
+
+  /** A documented behaviour of the provider that the profile accounts for, with where it is written. */
+  public record Quirk(String text, String docs) {}
+
+  /** The auth type the profile sets up ({@code oauth2}, {@code apiKey}, {@code basic}, {@code jwt}). */
+  public String authType() {
+    var names = connector.path("auth").fieldNames();
+    return names.hasNext() ? names.next() : "";
+  }
+
+  /**
+   * Reads a profile from its data ({@code spec} of an {@code ApiProvider}, or a built-in file),
+   * failing with {@code InvalidProfile} naming the field.
+   */
+  public static ProviderProfile read(String name, String source, JsonNode data) throws ProfileException {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw invalid(name, "name", "must be lowercase letters, digits and dashes");
+    }
+    if (data == null || !data.isObject()) {
+      throw invalid(name, "spec", "must be an object");
+    }
+    JsonNode connector = data.path("connector");
+    if (!connector.isObject() || !connector.path("auth").isObject() || connector.path("auth").size() != 1) {
+      throw invalid(name, "connector.auth", "must hold exactly one of oauth2, apiKey, basic, jwt");
+    }
+    if (connector.has("provider") || connector.has("parameters")) {
+      throw invalid(name, "connector", "cannot name a provider or parameters itself");
+    }
+    List<Parameter> parameters = new ArrayList<>();
+    for (JsonNode p : data.path("parameters")) {
+      String pname = p.path("name").asText("");
+      if (!PARAMETER_NAME.matcher(pname).matches()) {
+        throw invalid(name, "parameters[" + parameters.size() + "].name", "must be an identifier");
+      }
+      String pattern = text(p, "pattern");
+      if (pattern != null) {
+        try {
+          Pattern.compile(pattern);
+        } catch (RuntimeException e) {
+          throw invalid(name, "parameters[" + parameters.size() + "].pattern", "is not a regular expression");
+        }
+      }
+      parameters.add(new Parameter(pname, p.path("description").asText(""), pattern, text(p, "default")));
+    }
+    List<Quirk> quirks = new ArrayList<>();
+    for (JsonNode q : data.path("quirks")) {
+      quirks.add(new Quirk(q.path("text").asText(""), text(q, "docs")));
+    }
+    return new ProviderProfile(name, data.path("displayName").asText(name), text(data, "docs"), source, parameters,
+        connector.deepCopy(), quirks);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static ProfileException invalid(String name, String field, String problem) {
+    return new ProfileException("InvalidProfile", "provider " + String.valueOf(name).toLowerCase(Locale.ROOT)
+        + ": " + field + " " + problem);
+  }
+}
