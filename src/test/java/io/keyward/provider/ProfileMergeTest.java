@@ -3,7 +3,6 @@ package io.keyward.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.keyward.api.v1alpha1.ApiConnectorSpec;
 import io.keyward.api.v1alpha1.StoredSpec;
@@ -162,9 +161,5 @@ class ProfileMergeTest {
           .forEach(n -> files.add(n.substring(0, n.length() - 5)));
     }
     assertThat(ProviderCatalog.builtIn().all()).extracting(ProviderProfile::name).containsExactlyElementsOf(files);
-  }
-
-  static JsonNode tree(String yaml) throws Exception {
-    return YAML.readTree(yaml);
   }
 }
