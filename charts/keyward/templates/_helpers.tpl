@@ -115,6 +115,16 @@ namespaces) and by each namespaced Role.
 {{- end }}
 {{- end }}
 
+{{/*
+ApiProviders are cluster-scoped provider profiles (issue 18): read and watched wherever the operator
+runs, so a ClusterRole in every mode. They hold no secret values.
+*/}}
+{{- define "keyward.providerRules" -}}
+- apiGroups: ["keyward.io"]
+  resources: ["apiproviders"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+
 {{/* JOSDK checks its Lease permissions with a SelfSubjectRulesReview before it starts electing. */}}
 {{- define "keyward.leaderElectionCheckRules" -}}
 - apiGroups: ["authorization.k8s.io"]

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LayersTest {
   @ParameterizedTest
-  @ValueSource(strings = {"credential", "renewal", "admission"})
+  @ValueSource(strings = {"credential", "renewal", "admission", "provider"})
   void layerImportsNoKubernetesTypesAndReadsNoWallClock(String layer) throws IOException {
     Path root = Path.of("src/main/java/io/keyward", layer);
     List<Path> sources;

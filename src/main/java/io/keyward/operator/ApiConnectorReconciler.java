@@ -80,19 +80,22 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         absent::remove);
     metrics.secretCaches(informers);
     var configMaps = JwksConfigMap.informer(context);
+    ProviderWatch.Watch providers = ProviderWatch.create(context);
     Secrets secrets = new Secrets(context.getClient(), informers, absent, settings.connectorSelector() != null);
     StateStore state = new StateStore(secrets);
     Events events = givenEvents != null ? givenEvents : new KubernetesEvents(context.getClient(), settings.clock());
     Issuance issuance = new Issuance(issuers, new StateWriter(state), events, settings.clock(), metrics,
         settings.maxIssuancesPerNamespace(), settings.reconcileThreads());
     parts = new Parts(new Gatherer(settings.defaultLifetime(), state, issuance,
-        new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel()))), issuance,
+        new SecretInputs(secrets::get, new SecretReferencePolicy(settings.requireSecretLabel())),
+        providers.providers()), issuance,
         new OutputSecret(secrets, settings.clock()), new JwksConfigMap(context.getClient(), configMaps),
         new FailureTracker(settings.backoff(), events),
         new Rollouts(context.getClient(), settings.clock(),
             new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics));
     List<EventSource<?, ApiConnector>> sources = new java.util.ArrayList<>(informers.eventSources());
     sources.add(configMaps);
+    providers.informer().ifPresent(sources::add);
     return sources;
   }
 

@@ -23,6 +23,12 @@ record ConnectorSettings(
       java.util.regex.Pattern.compile(io.keyward.api.v1alpha1.SchemaPatterns.DNS_SUBDOMAIN);
 
   static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime) throws CredentialException {
+    return of(connector, operatorDefaultLifetime, io.keyward.provider.ProviderCatalog.builtIn());
+  }
+
+  /** @param providers where {@code spec.provider} is looked up */
+  static ConnectorSettings of(ApiConnector connector, Duration operatorDefaultLifetime,
+      io.keyward.provider.ProviderSource providers) throws CredentialException {
     String name = connector.getMetadata().getName();
     var spec = connector.getSpec();
     if (spec != null && spec.problem().isPresent()) {
@@ -34,7 +40,7 @@ record ConnectorSettings(
     if (spec != null && spec.provider != null) {
       try {
         var effective = io.keyward.provider.EffectiveSpec.resolve(spec, name, connector.getMetadata().getNamespace(),
-            io.keyward.provider.ProviderCatalog.builtIn());
+            providers);
         spec = effective.spec();
         provider = new Provider(effective.profile().name(), effective.profile().source());
       } catch (io.keyward.provider.ProfileException e) {

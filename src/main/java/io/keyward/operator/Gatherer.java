@@ -16,9 +16,12 @@ final class Gatherer {
   private final StateStore state;
   private final Issuance issuance;
   private final SecretInputs inputs;
+  private final io.keyward.provider.ProviderSource providers;
 
-  Gatherer(Duration defaultLifetime, StateStore state, Issuance issuance, SecretInputs inputs) {
+  Gatherer(Duration defaultLifetime, StateStore state, Issuance issuance, SecretInputs inputs,
+      io.keyward.provider.ProviderSource providers) {
     this.defaultLifetime = defaultLifetime;
+    this.providers = providers;
     this.state = state;
     this.issuance = issuance;
     this.inputs = inputs;
@@ -35,7 +38,7 @@ final class Gatherer {
     Optional<StoredCredential> stored = Optional.empty();
     boolean flushed = false;
     try {
-      spec = Optional.of(ConnectorSettings.of(connector, defaultLifetime));
+      spec = Optional.of(ConnectorSettings.of(connector, defaultLifetime, providers));
       stored = issuance.holding(connector, state.load(connector, spec.get()));
       Optional<StoredCredential> written = issuance.writePending(connector, spec.get(), stored);
       if (written.isPresent()) {

@@ -24,7 +24,7 @@ public record EffectiveSpec(ApiConnectorSpec spec, ProviderProfile profile) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** {@code spec} merged with the profile it names; {@code spec.provider} must be set. */
-  public static EffectiveSpec resolve(ApiConnectorSpec spec, String name, String namespace, ProviderCatalog catalog)
+  public static EffectiveSpec resolve(ApiConnectorSpec spec, String name, String namespace, ProviderSource catalog)
       throws ProfileException {
     ProviderProfile profile = catalog.require(spec.provider);
     ObjectNode merged = ProfileMerge.merge(profile, JSON.valueToTree(spec));
@@ -33,6 +33,11 @@ public record EffectiveSpec(ApiConnectorSpec spec, ProviderProfile profile) {
     connector.putObject("metadata").put("name", name).put("namespace", namespace);
     connector.set("spec", merged);
     Admission admission = ConnectorValidator.fromGeneratedCrd().admit(connector, Optional.empty());
+    if (!admission.unknownFields().isEmpty()) {
+      // the connector's own unknown fields were pruned by the API server: these came from the profile
+      throw new ProfileException("InvalidProfile", "provider " + profile.name() + " (" + profile.source()
+          + ") sets fields an ApiConnector spec does not have: " + String.join(", ", admission.unknownFields()));
+    }
     if (!admission.errors().isEmpty()) {
       throw new ProfileException("InvalidConfiguration", "the spec merged with provider " + profile.name() + " ("
           + profile.source() + ") is invalid: " + admission.errors().stream().map(Cause::toString)

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * ({@code io/keyward/providers/<name>.yaml}, listed in {@code index.txt}); a catalogue may lay
  * others over them (an {@code ApiProvider} of a built-in's name replaces it).
  */
-public final class ProviderCatalog {
+public final class ProviderCatalog implements ProviderSource {
   static final String DIRECTORY = "/io/keyward/providers/";
   private static volatile ProviderCatalog builtIn;
 
@@ -57,7 +57,8 @@ public final class ProviderCatalog {
     return profiles.values();
   }
 
-  /** The profile {@code name}, or {@code UnknownProvider} listing the names there are. */
+  /** The profile {@code name}, or {@code UnknownProvider}. */
+  @Override
   public ProviderProfile require(String name) throws ProfileException {
     return find(name).orElseThrow(() -> new ProfileException("UnknownProvider", "spec.provider: no provider profile"
         + " named " + name + " (built in or ApiProvider); `keyward providers` lists them"));

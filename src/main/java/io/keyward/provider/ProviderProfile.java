@@ -58,30 +58,30 @@ public record ProviderProfile(String name, String displayName, String docs, Stri
    */
   public static ProviderProfile read(String name, String source, JsonNode data) throws ProfileException {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw invalid(name, "name", "must be lowercase letters, digits and dashes");
+      throw invalid(name, source, "name", "must be lowercase letters, digits and dashes");
     }
     if (data == null || !data.isObject()) {
-      throw invalid(name, "spec", "must be an object");
+      throw invalid(name, source, "spec", "must be an object");
     }
     JsonNode connector = data.path("connector");
     if (!connector.isObject() || !connector.path("auth").isObject() || connector.path("auth").size() != 1) {
-      throw invalid(name, "connector.auth", "must hold exactly one of oauth2, apiKey, basic, jwt");
+      throw invalid(name, source, "connector.auth", "must hold exactly one of oauth2, apiKey, basic, jwt");
     }
     if (connector.has("provider") || connector.has("parameters")) {
-      throw invalid(name, "connector", "cannot name a provider or parameters itself");
+      throw invalid(name, source, "connector", "cannot name a provider or parameters itself");
     }
     List<Parameter> parameters = new ArrayList<>();
     for (JsonNode p : data.path("parameters")) {
       String pname = p.path("name").asText("");
       if (!PARAMETER_NAME.matcher(pname).matches()) {
-        throw invalid(name, "parameters[" + parameters.size() + "].name", "must be an identifier");
+        throw invalid(name, source, "parameters[" + parameters.size() + "].name", "must be an identifier");
       }
       String pattern = text(p, "pattern");
       if (pattern != null) {
         try {
           Pattern.compile(pattern);
         } catch (RuntimeException e) {
-          throw invalid(name, "parameters[" + parameters.size() + "].pattern", "is not a regular expression");
+          throw invalid(name, source, "parameters[" + parameters.size() + "].pattern", "is not a regular expression");
         }
       }
       parameters.add(new Parameter(pname, p.path("description").asText(""), pattern, text(p, "default")));
@@ -99,8 +99,12 @@ public record ProviderProfile(String name, String displayName, String docs, Stri
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  private static ProfileException invalid(String name, String field, String problem) {
-    return new ProfileException("InvalidProfile", "provider " + String.valueOf(name).toLowerCase(Locale.ROOT)
-        + ": " + field + " " + problem);
+  /** {@code provider salesforce: connector.auth ...}, or {@code ApiProvider zoom-eu: spec.connector.auth ...}. */
+  private static ProfileException invalid(String name, String source, String field, String problem) {
+    String what = API_PROVIDER.equals(source) ? "ApiProvider " : "provider ";
+    String path = API_PROVIDER.equals(source) && !"name".equals(field) ? (field.equals("spec") ? "spec" : "spec." + field)
+        : API_PROVIDER.equals(source) ? "metadata.name" : field;
+    return new ProfileException("InvalidProfile", what + String.valueOf(name).toLowerCase(Locale.ROOT) + ": " + path
+        + " " + problem);
   }
 }

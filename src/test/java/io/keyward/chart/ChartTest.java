@@ -70,6 +70,8 @@ class ChartTest {
       new Rule(List.of(""), List.of("pods"), List.of("list")));
   static final Rule LEADER_ELECTION_CHECK =
       new Rule(List.of("authorization.k8s.io"), List.of("selfsubjectrulesreviews"), List.of("create"));
+  /** ApiProviders are cluster-scoped: read wherever the operator runs (issue 18). */
+  static final Rule PROVIDERS = new Rule(List.of("keyward.io"), List.of("apiproviders"), List.of("get", "list", "watch"));
   static final Rule LEASES = new Rule(List.of("coordination.k8s.io"), List.of("leases"), List.of("get", "create", "update"));
 
   /** The rendered manifests of one {@code helm template}. */
@@ -148,14 +150,17 @@ class ChartTest {
   }
 
   @Test
-  void chartCrdIsByteIdenticalToTopLevelCrd() throws Exception {
-    Path topLevel = Path.of("crds/apiconnectors.keyward.io-v1.yml");
-    Path inChart = CHART.resolve("crds/apiconnectors.keyward.io-v1.yml");
-    assertThat(Files.readAllBytes(inChart))
-        .as("charts/keyward/crds/ is stale: cp " + topLevel + " " + inChart)
-        .isEqualTo(Files.readAllBytes(topLevel));
+  void chartCrdsAreByteIdenticalToTopLevelCrds() throws Exception {
+    var crds = List.of("apiconnectors.keyward.io-v1.yml", "apiproviders.keyward.io-v1.yml");
+    for (String crd : crds) {
+      Path topLevel = Path.of("crds").resolve(crd);
+      Path inChart = CHART.resolve("crds").resolve(crd);
+      assertThat(Files.readAllBytes(inChart))
+          .as("charts/keyward/crds/ is stale: cp " + topLevel + " " + inChart)
+          .isEqualTo(Files.readAllBytes(topLevel));
+    }
     try (var files = Files.list(CHART.resolve("crds"))) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("apiconnectors.keyward.io-v1.yml");
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(crds);
     }
   }
 
@@ -164,6 +169,7 @@ class ChartTest {
     var r = render();
     var role = r.get(ClusterRole.class, RELEASE);
     var expected = new ArrayList<>(NAMESPACE_RULES);
+    expected.add(PROVIDERS);
     expected.add(LEADER_ELECTION_CHECK);
     assertThat(rules(role.getRules())).containsExactlyElementsOf(expected);
     assertThat(r.all(ClusterRole.class)).as("no other cluster-wide role").hasSize(1);
@@ -305,13 +311,15 @@ class ChartTest {
       assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
     });
 
-    // cluster-wide, only the permission check JOSDK runs before electing
-    assertThat(r.all(ClusterRole.class)).singleElement().satisfies(c -> {
-      assertThat(c.getMetadata().getName()).isEqualTo(RELEASE + "-leader-election-check");
-      assertThat(rules(c.getRules())).containsExactly(LEADER_ELECTION_CHECK);
-    });
-    assertThat(r.all(ClusterRoleBinding.class)).singleElement()
-        .satisfies(b -> assertThat(b.getRoleRef().getName()).isEqualTo(RELEASE + "-leader-election-check"));
+    // cluster-wide, only the permission check JOSDK runs before electing and reading the cluster-scoped ApiProviders
+    assertThat(r.all(ClusterRole.class)).extracting(c -> c.getMetadata().getName(), c -> rules(c.getRules()))
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(RELEASE + "-providers", List.of(PROVIDERS)),
+            org.assertj.core.groups.Tuple.tuple(RELEASE + "-leader-election-check", List.of(LEADER_ELECTION_CHECK)));
+    assertThat(r.all(ClusterRoleBinding.class)).extracting(b -> b.getRoleRef().getName())
+        .containsExactlyInAnyOrder(RELEASE + "-providers", RELEASE + "-leader-election-check");
+    assertThat(r.get(ClusterRoleBinding.class, RELEASE + "-providers").getSubjects()).singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo(RELEASE));
     // the Lease role stays in the release namespace, apart from the watched one
     assertThat(r.get(Role.class, RELEASE + "-leader-election").getMetadata().getNamespace()).isEqualTo(NAMESPACE);
   }
@@ -390,7 +398,9 @@ class ChartTest {
     assertThat(r.deployment().getSpec().getStrategy().getType())
         .as("no rolling update: two pods side by side would both write").isEqualTo("Recreate");
     assertThat(r.all(Role.class)).isEmpty();
-    assertThat(rules(r.get(ClusterRole.class, RELEASE).getRules())).containsExactlyElementsOf(NAMESPACE_RULES);
+    var expected = new ArrayList<>(NAMESPACE_RULES);
+    expected.add(PROVIDERS);
+    assertThat(rules(r.get(ClusterRole.class, RELEASE).getRules())).containsExactlyElementsOf(expected);
     assertThat(r.all(PodDisruptionBudget.class)).as("minAvailable 1 of 1 would block node drains").isEmpty();
   }
 
@@ -471,6 +481,10 @@ class ChartTest {
   }
 
   /** Every RBAC rule the release renders, cluster-wide and namespaced. */
+  static List<Rule> allRules(List<ClusterRole> roles) {
+    return roles.stream().flatMap(c -> rules(c.getRules()).stream()).toList();
+  }
+
   static List<Rule> allRules(Rendered r) {
     var all = new ArrayList<Rule>();
     r.all(ClusterRole.class).forEach(c -> all.addAll(rules(c.getRules())));
@@ -492,6 +506,7 @@ class ChartTest {
     var r = render("rollouts.enabled", true);
     var expected = new ArrayList<>(NAMESPACE_RULES);
     expected.addAll(ROLLOUT_RULES);
+    expected.add(PROVIDERS);
     expected.add(LEADER_ELECTION_CHECK);
     assertThat(rules(r.get(ClusterRole.class, RELEASE).getRules())).containsExactlyElementsOf(expected);
     assertThat(r.all(ClusterRole.class)).as("no other cluster-wide role").hasSize(1);
@@ -511,10 +526,8 @@ class ChartTest {
     var roles = r.all(Role.class).stream().filter(role -> role.getMetadata().getName().equals(RELEASE)).toList();
     assertThat(roles).extracting(role -> role.getMetadata().getNamespace()).containsExactlyInAnyOrder("sales", "finance");
     assertThat(roles).allSatisfy(role -> assertThat(rules(role.getRules())).containsExactlyElementsOf(expected));
-    assertThat(r.all(ClusterRole.class)).singleElement().satisfies(c -> {
-      assertThat(c.getMetadata().getName()).isEqualTo(RELEASE + "-leader-election-check");
-      assertThat(rules(c.getRules())).as("nothing of rollouts cluster-wide").containsExactly(LEADER_ELECTION_CHECK);
-    });
+    assertThat(allRules(r.all(ClusterRole.class))).as("nothing of rollouts cluster-wide")
+        .containsExactlyInAnyOrder(PROVIDERS, LEADER_ELECTION_CHECK);
   }
 
   @Test

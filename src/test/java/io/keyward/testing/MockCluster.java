@@ -41,10 +41,12 @@ public final class MockCluster implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     client = server.createClient();
-    try (InputStream crd = MockCluster.class.getResourceAsStream("/META-INF/fabric8/apiconnectors.keyward.io-v1.yml")) {
-      client.apiextensions().v1().customResourceDefinitions()
-          .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
-          .create();
+    for (String file : new String[] {"apiconnectors.keyward.io-v1.yml", "apiproviders.keyward.io-v1.yml"}) {
+      try (InputStream crd = MockCluster.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
+        client.apiextensions().v1().customResourceDefinitions()
+            .resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class))
+            .create();
+      }
     }
   }
 
