@@ -144,6 +144,12 @@ public record IssuedCredential(
     return new IssuedCredential("", "", "", "", at, at, Map.of(), List.of(), state, publication);
   }
 
+  /** The same token sent in {@code name} as {@code prefix + token} (a provider's own header). */
+  public IssuedCredential sentIn(String name, String prefix) {
+    return new IssuedCredential(name, prefix + token, token, tokenType, issuedAt, expiresAt, extraOutput, notices,
+        state, publication);
+  }
+
   /** With further keys for the output Secret (a provider's {@code outputFields}). */
   public IssuedCredential withExtraOutput(Map<String, String> newExtra) {
     return new IssuedCredential(headerName, headerValue, token, tokenType, issuedAt, expiresAt, newExtra, notices,

@@ -99,8 +99,11 @@ public class RefusedConnectorsTest {
 
         // spec.auth.oauth2: schema
         refused("unknown grant", oauth2("grant: password", ""),
-            "spec.auth.oauth2.grant: Unsupported value: \"password\": supported values: \"clientCredentials\","
-                + " \"jwtBearer\", \"refreshToken\"", NOT_CHECKED),
+            "spec.auth.oauth2.grant: Unsupported value: \"password\": supported values: \"accountCredentials\","
+                + " \"clientCredentials\", \"jwtBearer\", \"refreshToken\"", NOT_CHECKED),
+        refused("token header that is no header name", oauth2("header: \"X Shopify\"", ""),
+            "spec.auth.oauth2.header: Invalid value: \"X Shopify\": spec.auth.oauth2.header in body should match '"
+                + TOKEN + "'"),
         refused("unknown client authentication", oauth2("clientAuthentication: basic", ""),
             "spec.auth.oauth2.clientAuthentication: Unsupported value: \"basic\": supported values:"
                 + " \"clientSecretBasic\", \"clientSecretPost\", \"none\", \"privateKeyJwt\", \"tlsClientAuth\"",
@@ -145,6 +148,8 @@ public class RefusedConnectorsTest {
         refused("refresh token grant without a seed", oauth2("grant: refreshToken", ""),
             "spec.auth.oauth2: Invalid value: \"object\": grant refreshToken needs refreshTokenRef (the seed"
                 + " refresh token)"),
+        refused("account credentials grant without an account", oauth2("grant: accountCredentials", ""),
+            "spec.auth.oauth2: Invalid value: \"object\": grant accountCredentials needs extraParams.account_id"),
         refused("JWT bearer grant without an assertion", spec("""
             auth:
               oauth2: {grant: jwtBearer, tokenUrl: "https://oauth2.googleapis.com/token"}

@@ -183,6 +183,11 @@ class SecretLeakSweepIT extends OperatorHarness {
         OAuth2Auth.ClientAuthentication.clientSecretBasic));
     add("client-secret-post", auth -> oauth2(auth, OAuth2Auth.Grant.clientCredentials,
         OAuth2Auth.ClientAuthentication.clientSecretPost));
+    add("account-credentials", auth -> {
+      oauth2(auth, OAuth2Auth.Grant.accountCredentials, OAuth2Auth.ClientAuthentication.clientSecretBasic);
+      auth.oauth2.extraParams = Map.of("account_id", "sweep-account");
+      auth.oauth2.header = "X-Sweep-Access-Token";
+    });
     seed(SEED);
     connectors.put("refresh-token", refreshing("refresh-token"));
 
@@ -280,6 +285,12 @@ class SecretLeakSweepIT extends OperatorHarness {
       accessTokens.add(token);
       return Response.json(201, "{\"token\":\"" + token + "\",\"expires_at\":\""
           + java.time.Instant.now().plus(Duration.ofHours(1)) + "\"}");
+    }
+    if ("account_credentials".equals(r.form().get("grant_type"))) {
+      String[] client = TokenServer.presentedClient(r);
+      return client != null && CLIENT_SECRET.equals(client[1])
+          ? Response.json(200, accessToken("account-access-"))
+          : Response.json(401, "{\"error\":\"invalid_client\"}");
     }
     if (r.form().containsKey("client_assertion")) {
       return Response.json(200, accessToken("private-key-jwt-access-"));

@@ -16,7 +16,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +38,38 @@ class BuiltInProfilesTest {
   static final SecretKeyRef SECRET = new SecretKeyRef("app", "client-secret");
   static final SecretKeyRef SEED = new SecretKeyRef("app", "refresh-token");
   static final SecretKeyRef KEY = new SecretKeyRef("app", "api-key");
+  static final SecretKeyRef PEM = new SecretKeyRef("app", "key.pem");
+  static final SecretKeyRef KEY_FILE = new SecretKeyRef("app", "key.json");
+  static RSAKey rsa;
 
   TokenServer server;
   CredentialIssuers issuers = CredentialIssuers.standard(Loopback.sender());
+
+  @BeforeAll
+  static void key() throws Exception {
+    rsa = new RSAKeyGenerator(2048).keyID("app-key-1").generate();
+  }
+
+  static String pem() throws Exception {
+    return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+        rsa.toPrivateKey().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+  }
+
+  static String keyFile() throws Exception {
+    return """
+        {"type": "service_account", "project_id": "demo", "private_key_id": "sa-kid-7",
+         "private_key": "%s", "client_email": "reports@demo.iam.gserviceaccount.com",
+         "token_uri": "https://oauth2.googleapis.com/token"}
+        """.formatted(pem().replace("\n", "\\n"));
+  }
+
+  /** The claims of a JWT, once its RS256 signature verified against the app's public key. */
+  static JWTClaimsSet verified(String jwt) throws Exception {
+    SignedJWT parsed = SignedJWT.parse(jwt);
+    assertThat(parsed.getHeader().getAlgorithm().getName()).isEqualTo("RS256");
+    assertThat(parsed.verify(new RSASSAVerifier(rsa.toRSAPublicKey()))).as("signature").isTrue();
+    return parsed.getJWTClaimsSet();
+  }
 
   @BeforeEach
   void start() throws Exception {
@@ -48,7 +84,7 @@ class BuiltInProfilesTest {
   IssuedCredential issue(String yaml) throws Exception {
     EffectiveSpec e = ProfileMergeTest.resolve(yaml.replace("$TOKEN_URL", server.tokenUrl()));
     return issuers.issue(e.spec().auth.active(), new IssueContext(SecretValues.of(Map.of(SECRET, "client-secret-value",
-        SEED, "seed-1", KEY, "sk_test_51abc")), Clock.fixed(NOW, ZoneOffset.UTC),
+        SEED, "seed-1", KEY, "sk_test_51abc", PEM, pem(), KEY_FILE, keyFile())), Clock.fixed(NOW, ZoneOffset.UTC),
         e.spec().refresh != null && e.spec().refresh.defaultLifetime != null
             ? io.keyward.api.v1alpha1.GoDuration.parse(e.spec().refresh.defaultLifetime, "defaultLifetime")
             : Duration.ofHours(1)));
@@ -161,5 +197,145 @@ class BuiltInProfilesTest {
     IssuedCredential c = issue("provider: datadog\nauth: {apiKey: {keyRef: {name: app, key: api-key}}}\n");
     assertThat(c.headerName()).isEqualTo("DD-API-KEY");
     assertThat(c.headerValue()).isEqualTo("sk_test_51abc");
+  }
+
+  @Test
+  void shopifyRefreshesInTheBodyKeepsTheRotatedTokenAndSendsItsOwnHeader() throws Exception {
+    // as Shopify answers an expiring offline token's refresh: no token_type, a new refresh token
+    server.override(req -> "refresh_token".equals(req.form().get("grant_type")) && "seed-1".equals(req.form().get("refresh_token"))
+        && "client-secret-value".equals(req.form().get("client_secret")) && req.header("Authorization") == null
+        ? Response.json(200, "{\"access_token\":\"shpat_2f1c\",\"expires_in\":3600,\"refresh_token\":\"shprt_9e2d\","
+            + "\"refresh_token_expires_in\":7776000,\"scope\":\"read_products\"}")
+        : Response.json(400, "{\"error\":\"invalid_request\"}"));
+    IssuedCredential c = issue(oauth2("shopify", "shop: acme", "refreshTokenRef: {name: app, key: refresh-token}"));
+    assertThat(only().form()).containsEntry("client_id", "app");
+    assertThat(c.headerName()).isEqualTo("X-Shopify-Access-Token");
+    assertThat(c.headerValue()).isEqualTo("shpat_2f1c");
+    assertThat(c.token()).isEqualTo("shpat_2f1c");
+    assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(3600));
+    assertThat(c.state()).containsEntry("refresh-token", "shprt_9e2d");
+  }
+
+  @Test
+  void zoomAsksAccountCredentialsForTheAccountWithBasicClientAuth() throws Exception {
+    server.override(req -> {
+      String[] client = TokenServer.presentedClient(req);
+      boolean ok = req.header("Authorization") != null && req.header("Authorization").startsWith("Basic ")
+          && client != null && "app".equals(client[0]) && "client-secret-value".equals(client[1])
+          && "account_credentials".equals(req.form().get("grant_type"))
+          && "AbCdEf12GhIjKl".equals(req.form().get("account_id"));
+      return ok ? Response.json(200, "{\"access_token\":\"eyJzm\",\"token_type\":\"bearer\",\"expires_in\":3599,"
+          + "\"scope\":\"meeting:read:admin\",\"api_url\":\"https://api.zoom.us\"}")
+          : Response.json(400, "{\"reason\":\"unsupported grant type\",\"error\":\"unsupported_grant_type\"}");
+    });
+    IssuedCredential c = issue(oauth2("zoom", "accountId: AbCdEf12GhIjKl", ""));
+    assertThat(only().form()).doesNotContainKey("client_secret");
+    assertThat(c.headerValue()).isEqualTo("Bearer eyJzm");
+    assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(3599));
+  }
+
+  @Test
+  void oktaAuthenticatesTheClientWithAPrivateKeyJwtWhoseAudienceIsTheTokenUrl() throws Exception {
+    IssuedCredential[] c = new IssuedCredential[1];
+    server.override(req -> Response.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":3600,"
+        + "\"access_token\":\"eyJok\",\"scope\":\"okta.users.read\"}"));
+    c[0] = issue(oauth2("okta", "oktaDomain: acme.okta.com", """
+        clientAuthentication: privateKeyJwt
+        clientAssertion:
+          keyRef: {name: app, key: key.pem}
+        scopes: [okta.users.read]""").replace("      clientSecretRef: {name: app, key: client-secret}\n", ""));
+    Request r = only();
+    assertThat(r.form()).containsEntry("grant_type", "client_credentials").containsEntry("scope", "okta.users.read")
+        .containsEntry("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        .doesNotContainKey("client_secret");
+    JWTClaimsSet claims = verified(r.form().get("client_assertion"));
+    assertThat(claims.getIssuer()).isEqualTo("app");
+    assertThat(claims.getSubject()).isEqualTo("app");
+    assertThat(claims.getAudience()).containsExactly(server.tokenUrl());
+    assertThat(claims.getExpirationTime().toInstant()).isEqualTo(NOW.plus(Duration.ofMinutes(5)));
+    assertThat(claims.getJWTID()).isNotBlank();
+    assertThat(c[0].headerValue()).isEqualTo("Bearer eyJok");
+  }
+
+  @Test
+  void googleServiceAccountSignsAJwtBearerAssertionWithTheKeyFile() throws Exception {
+    server.override(req -> Response.json(200, "{\"access_token\":\"ya29.c\",\"expires_in\":3599,\"token_type\":\"Bearer\"}"));
+    IssuedCredential c = issue("""
+        provider: google-service-account
+        auth:
+          oauth2:
+            tokenUrl: $TOKEN_URL
+            assertion:
+              keyRef: {name: app, key: key.json}
+            scopes: [https://www.googleapis.com/auth/drive.readonly]
+        """);
+    Request r = only();
+    assertThat(r.form()).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+        .doesNotContainKey("client_id");
+    SignedJWT jwt = SignedJWT.parse(r.form().get("assertion"));
+    assertThat(jwt.getHeader().getKeyID()).isEqualTo("sa-kid-7");
+    JWTClaimsSet claims = verified(jwt.serialize());
+    assertThat(claims.getIssuer()).isEqualTo("reports@demo.iam.gserviceaccount.com");
+    assertThat(claims.getAudience()).containsExactly(server.tokenUrl());
+    assertThat(claims.getStringClaim("scope")).isEqualTo("https://www.googleapis.com/auth/drive.readonly");
+    assertThat(c.headerValue()).isEqualTo("Bearer ya29.c");
+  }
+
+  @Test
+  void docusignSendsTheUserAsSubjectAndTheBareAuthHostAsAudience() throws Exception {
+    server.override(req -> Response.json(200, "{\"access_token\":\"eyJds\",\"token_type\":\"Bearer\",\"expires_in\":3600}"));
+    IssuedCredential c = issue("""
+        provider: docusign
+        parameters: {authHost: account-d.docusign.com, userId: 8f1b6a1e-0c3d-4d7e-9a43-2f4a8c0b1d2e}
+        auth:
+          oauth2:
+            tokenUrl: $TOKEN_URL
+            clientId: 2c5e2b0c-integration-key
+            assertion:
+              issuer: 2c5e2b0c-integration-key
+              keyRef: {name: app, key: key.pem}
+        """);
+    Request r = only();
+    assertThat(r.form()).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+    JWTClaimsSet claims = verified(r.form().get("assertion"));
+    assertThat(claims.getIssuer()).isEqualTo("2c5e2b0c-integration-key");
+    assertThat(claims.getSubject()).isEqualTo("8f1b6a1e-0c3d-4d7e-9a43-2f4a8c0b1d2e");
+    assertThat(claims.getAudience()).as("without https://").containsExactly("account-d.docusign.com");
+    assertThat(claims.getStringClaim("scope")).isEqualTo("signature impersonation");
+    assertThat(c.headerValue()).isEqualTo("Bearer eyJds");
+  }
+
+  @Test
+  void githubAppExchangesAnAppJwtForAnInstallationTokenThatExpiresAtItsExpiresAt() throws Exception {
+    String url = server.tokenUrl().replace("/oauth2/token", "/app/installations/7890123/access_tokens");
+    server.override(req -> {
+      try {
+        JWTClaimsSet claims = verified(req.header("Authorization").substring("Bearer ".length()));
+        boolean ok = "POST".equals(req.method()) && req.path().equals("/app/installations/7890123/access_tokens")
+            && "Iv23liExample".equals(claims.getIssuer())
+            && !claims.getIssueTime().toInstant().isAfter(NOW.minusSeconds(60))
+            && !claims.getExpirationTime().toInstant().isAfter(NOW.plusSeconds(600))
+            && "application/vnd.github+json".equals(req.header("Accept"))
+            && "2022-11-28".equals(req.header("X-GitHub-Api-Version"));
+        return ok ? Response.json(201, "{\"token\":\"ghs_16C7e42F292c\",\"expires_at\":\"2026-12-02T11:00:00Z\","
+            + "\"permissions\":{\"contents\":\"read\"},\"repository_selection\":\"all\"}")
+            : Response.json(401, "{\"message\":\"A JSON web token could not be decoded\"}");
+      } catch (Exception e) {
+        return Response.json(401, "{\"message\":\"A JSON web token could not be decoded\"}");
+      }
+    });
+    IssuedCredential c = issue("""
+        provider: github-app
+        parameters: {appId: Iv23liExample, installationId: "7890123"}
+        auth:
+          jwt:
+            signingKey:
+              secretRef: {name: app, key: key.pem}
+            exchange:
+              url: %s
+        """.formatted(url));
+    assertThat(only().path()).isEqualTo("/app/installations/7890123/access_tokens");
+    assertThat(c.headerValue()).isEqualTo("Bearer ghs_16C7e42F292c");
+    assertThat(c.expiresAt()).isEqualTo(Instant.parse("2026-12-02T11:00:00Z"));
   }
 }

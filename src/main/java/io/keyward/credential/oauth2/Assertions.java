@@ -27,7 +27,8 @@ final class Assertions {
   /**
    * @param field the spec field of the assertion, named in errors
    * @param defaultIssuer iss when neither the spec nor a service-account key gives one
-   * @param scopes put into a {@code scope} claim for service-account keys (Google reads it there)
+   * @param scopes put into a {@code scope} claim with {@code scopeClaim}, by default for service-account
+   *     keys (Google and DocuSign read them there)
    */
   static SignedJWT sign(JwtAssertion spec, String field, IssueContext context, String defaultIssuer, URI tokenUrl,
       List<String> scopes, JwsSigners signers) throws CredentialException {
@@ -46,7 +47,8 @@ final class Assertions {
         .issuer(issuer)
         .subject(subject)
         .audience(spec.audience != null ? spec.audience : tokenUrl.toString());
-    if (serviceAccount && scopes != null && !scopes.isEmpty()) {
+    boolean scopeClaim = spec.scopeClaim != null ? spec.scopeClaim : serviceAccount;
+    if (scopeClaim && scopes != null && !scopes.isEmpty()) {
       claims.claim("scope", String.join(" ", scopes));
     }
     String keyId = spec.keyId != null ? spec.keyId : key.keyId();

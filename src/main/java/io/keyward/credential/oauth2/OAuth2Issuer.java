@@ -19,6 +19,7 @@ import com.nimbusds.oauth2.sdk.id.ClientID;
 import io.keyward.api.v1alpha1.auth.OAuth2Auth;
 import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuer;
+import io.keyward.credential.HttpFields;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
 import io.keyward.credential.Notice;
@@ -69,16 +70,25 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     if (clientId == null && auth.grantOrDefault() != OAuth2Auth.Grant.jwtBearer) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
     }
-    if (auth.grantOrDefault() == OAuth2Auth.Grant.clientCredentials
+    if ((auth.grantOrDefault() == OAuth2Auth.Grant.clientCredentials
+        || auth.grantOrDefault() == OAuth2Auth.Grant.accountCredentials)
         && auth.clientAuthenticationOrDefault() == OAuth2Auth.ClientAuthentication.none) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientAuthentication",
-          "grant clientCredentials needs an authenticated client, not none");
+          "grant " + auth.grantOrDefault() + " needs an authenticated client, not none");
+    }
+    String header = auth.header == null || auth.header.isBlank() ? null : auth.header;
+    if (header != null) {
+      HttpFields.requireSpec(HttpFields.Rule.TOKEN, header, "spec.auth.oauth2.header", "HTTP header name");
+    }
+    if (auth.prefix != null) {
+      HttpFields.requireSpec(HttpFields.Rule.PRINTABLE, auth.prefix, "spec.auth.oauth2.prefix", "header value prefix");
     }
     ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
     RefreshTokens refreshTokens = auth.grantOrDefault() == OAuth2Auth.Grant.refreshToken
         ? RefreshTokens.current(auth, context) : null;
     AuthorizationGrant grant = switch (auth.grantOrDefault()) {
       case clientCredentials -> new ClientCredentialsGrant();
+      case accountCredentials -> new AccountCredentialsGrant();
       case refreshToken -> new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
       case jwtBearer -> new JWTBearerGrant(
           Assertions.sign(auth.assertion, "spec.auth.oauth2.assertion", context, clientId, tokenUrl, auth.scopes,
@@ -117,8 +127,22 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       throw rotated == null || rotated.equals(refreshTokens.current()) ? e
           : e.withRotatedState(refreshTokens.after(rotated));
     }
-    IssuedCredential issued = result.credential().withNotices(notices(tokenUrl));
+    IssuedCredential issued = sentAsAsked(auth, header, result.credential()).withNotices(notices(tokenUrl));
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
+  }
+
+  /**
+   * The token in {@code spec.auth.oauth2.header} with its prefix when the spec names them, else
+   * {@code Authorization: <token type> <token>}.
+   */
+  private static IssuedCredential sentAsAsked(OAuth2Auth auth, String header, IssuedCredential issued) {
+    if (header == null && auth.prefix == null) {
+      return issued;
+    }
+    String name = header == null ? "Authorization" : header;
+    String prefix = auth.prefix != null ? auth.prefix
+        : "Authorization".equalsIgnoreCase(name) ? issued.tokenType() + " " : "";
+    return issued.sentIn(name, prefix);
   }
 
   /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */

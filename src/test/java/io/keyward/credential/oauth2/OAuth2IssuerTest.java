@@ -58,6 +58,53 @@ class OAuth2IssuerTest extends TokenEndpointFixture {
   }
 
   @Test
+  void theTokenGoesInTheHeaderAndWithThePrefixTheSpecNames() throws Exception {
+    OAuth2Auth own = auth();
+    own.header = "X-Shopify-Access-Token";
+    IssuedCredential bare = issuer.issue(own, context);
+    assertThat(bare.headerName()).isEqualTo("X-Shopify-Access-Token");
+    assertThat(bare.headerValue()).as("no scheme in a header of its own").isEqualTo(TokenServer.token(1));
+    assertThat(bare.token()).isEqualTo(TokenServer.token(1));
+    assertThat(bare.tokenType()).isEqualTo("Bearer");
+
+    OAuth2Auth scheme = auth();
+    scheme.prefix = "Token ";
+    IssuedCredential token = issuer.issue(scheme, context);
+    assertThat(token.headerName()).isEqualTo("Authorization");
+    assertThat(token.headerValue()).isEqualTo("Token " + TokenServer.token(2));
+
+    OAuth2Auth both = auth();
+    both.header = "X-Auth";
+    both.prefix = "Bearer ";
+    assertThat(issuer.issue(both, context).headerValue()).isEqualTo("Bearer " + TokenServer.token(3));
+  }
+
+  @Test
+  void aHeaderThatIsNoHeaderNameIsRefusedBeforeTheProviderIsCalled() {
+    OAuth2Auth a = auth();
+    a.header = "X-Token\r\nX-Evil";
+    assertThatThrownBy(() -> issuer.issue(a, context)).isInstanceOfSatisfying(CredentialException.class, e -> {
+      assertThat(e.reason()).isEqualTo("InvalidConfiguration");
+      assertThat(e.getMessage()).startsWith("spec.auth.oauth2.header");
+    });
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void accountCredentialsSendsItsGrantTypeAndTheAccountWithTheClientInBasic() throws Exception {
+    server.override(r -> Response.json(200, "{\"access_token\":\"zm\",\"token_type\":\"bearer\",\"expires_in\":3599}"));
+    OAuth2Auth a = auth();
+    a.grant = OAuth2Auth.Grant.accountCredentials;
+    a.extraParams = Map.of("account_id", "AbC123");
+    IssuedCredential c = issuer.issue(a, context);
+    TokenServer.Request r = server.requests().get(0);
+    assertThat(r.form()).containsEntry("grant_type", "account_credentials").containsEntry("account_id", "AbC123")
+        .doesNotContainKey("client_secret");
+    assertThat(TokenServer.presentedClient(r)).containsExactly("my-client", SECRET);
+    assertThat(c.headerValue()).isEqualTo("Bearer zm");
+  }
+
+  @Test
   void clientSecretPostPutsTheCredentialsInTheBody() throws Exception {
     OAuth2Auth a = auth();
     a.clientAuthentication = OAuth2Auth.ClientAuthentication.clientSecretPost;

@@ -45,4 +45,9 @@ public class JwtAssertion {
   @Size(max = SchemaPatterns.DURATION_LENGTH)
   @JsonPropertyDescription("How long the assertion is valid. Default 5m.")
   public String lifetime;
+
+  @JsonPropertyDescription("grant jwtBearer: also put spec.auth.oauth2.scopes into the assertion's scope claim"
+      + " (space-separated), where DocuSign and Google read them. Default: true for a Google service-account key"
+      + " file, else false.")
+  public Boolean scopeClaim;
 }

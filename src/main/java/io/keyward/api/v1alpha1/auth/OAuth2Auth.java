@@ -24,6 +24,10 @@ import java.util.Map;
     value = "!has(self.grant) || self.grant != 'jwtBearer' || has(self.assertion)",
     message = "grant jwtBearer needs assertion")
 @ValidationRule(
+    value = "!has(self.grant) || self.grant != 'accountCredentials'"
+        + " || (has(self.extraParams) && 'account_id' in self.extraParams)",
+    message = "grant accountCredentials needs extraParams.account_id")
+@ValidationRule(
     value = "!has(self.clientAuthentication) || self.clientAuthentication != 'tlsClientAuth'"
         + " || (has(self.clientCertificateRef) && has(self.clientKeyRef))",
     message = "clientAuthentication tlsClientAuth needs clientCertificateRef and clientKeyRef")
@@ -43,7 +47,9 @@ public class OAuth2Auth implements AuthMethod {
   public enum Grant {
     clientCredentials,
     refreshToken,
-    jwtBearer
+    jwtBearer,
+    /** Zoom's server-to-server grant: {@code grant_type=account_credentials}, otherwise as client credentials. */
+    accountCredentials
   }
 
   /** The unit of {@code expires_in} in the provider's responses. */
@@ -61,7 +67,8 @@ public class OAuth2Auth implements AuthMethod {
     none
   }
 
-  @JsonPropertyDescription("The OAuth 2.0 grant. Default clientCredentials.")
+  @JsonPropertyDescription("The OAuth 2.0 grant: clientCredentials (default), refreshToken, jwtBearer, or"
+      + " accountCredentials (Zoom server-to-server: grant_type=account_credentials, account_id in extraParams).")
   public Grant grant;
 
   @Pattern(SchemaPatterns.HTTP_URL)
@@ -125,6 +132,19 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("A response field holding an absolute expiry (RFC 3339 or epoch seconds), for providers"
       + " that send one instead of expires_in.")
   public String expiresAtField;
+
+  @Pattern(SchemaPatterns.TOKEN)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
+  @JsonPropertyDescription("The header the access token is sent in (an RFC 7230 token). Default Authorization,"
+      + " with the token type as its scheme (Bearer <token>); another header (e.g. X-Shopify-Access-Token) carries"
+      + " prefix + token.")
+  public String header;
+
+  @Pattern(SchemaPatterns.PRINTABLE)
+  @Size(max = SchemaPatterns.SHORT_LENGTH)
+  @JsonPropertyDescription("Printable ASCII text put before the token in the header value. Default: the token type"
+      + " and a space in Authorization, nothing in another header.")
+  public String prefix;
 
   @Size(max = 32)
   @JsonPropertyDescription("Response fields copied into the output Secret under their own names"
