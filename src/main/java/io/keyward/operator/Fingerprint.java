@@ -23,7 +23,7 @@ final class Fingerprint {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       update(digest, auth.type());
-      update(digest, Serialization.asJson(auth));
+      update(digest, tokenRequestJson(auth));
       update(digest, defaultLifetime.toString());
       if (validation != null) {
         update(digest, validation.toString());
@@ -37,6 +37,16 @@ final class Fingerprint {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The auth block as JSON, without oauth2.authorizationUrl: it names where users grant access, not how tokens are asked. */
+  private static String tokenRequestJson(AuthMethod auth) {
+    if (auth instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth o && o.authorizationUrl != null) {
+      var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Serialization.jsonMapper().valueToTree(auth);
+      tree.remove("authorizationUrl");
+      return tree.toString();
+    }
+    return Serialization.asJson(auth);
   }
 
   private static void update(MessageDigest digest, String s) {

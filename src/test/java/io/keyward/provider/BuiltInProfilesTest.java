@@ -1,8 +1,10 @@
 package io.keyward.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyward.api.v1alpha1.SecretKeyRef;
+import io.keyward.credential.CredentialException;
 import io.keyward.credential.CredentialIssuers;
 import io.keyward.credential.IssueContext;
 import io.keyward.credential.IssuedCredential;
@@ -21,6 +23,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jose.util.Base64URL;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +43,9 @@ class BuiltInProfilesTest {
   static final SecretKeyRef KEY = new SecretKeyRef("app", "api-key");
   static final SecretKeyRef PEM = new SecretKeyRef("app", "key.pem");
   static final SecretKeyRef KEY_FILE = new SecretKeyRef("app", "key.json");
+  static final SecretKeyRef CERTIFICATE = new SecretKeyRef("app", "tls.crt");
   static RSAKey rsa;
+  static java.security.cert.X509Certificate certificate;
 
   TokenServer server;
   CredentialIssuers issuers = CredentialIssuers.standard(Loopback.sender());
@@ -48,6 +53,22 @@ class BuiltInProfilesTest {
   @BeforeAll
   static void key() throws Exception {
     rsa = new RSAKeyGenerator(2048).keyID("app-key-1").generate();
+    certificate = selfSigned(rsa);
+  }
+
+  /** A certificate for the app's key, as one uploads to an Entra app registration. */
+  static java.security.cert.X509Certificate selfSigned(RSAKey key) throws Exception {
+    var name = new org.bouncycastle.asn1.x500.X500Name("CN=keyward-app");
+    var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+        java.util.Date.from(NOW.minus(Duration.ofDays(1))), java.util.Date.from(NOW.plus(Duration.ofDays(365))), name,
+        key.toRSAPublicKey());
+    var signer = new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(key.toPrivateKey());
+    return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(signer));
+  }
+
+  static String certificatePem() throws Exception {
+    return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+        certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n";
   }
 
   static String pem() throws Exception {
@@ -84,7 +105,8 @@ class BuiltInProfilesTest {
   IssuedCredential issue(String yaml) throws Exception {
     EffectiveSpec e = ProfileMergeTest.resolve(yaml.replace("$TOKEN_URL", server.tokenUrl()));
     return issuers.issue(e.spec().auth.active(), new IssueContext(SecretValues.of(Map.of(SECRET, "client-secret-value",
-        SEED, "seed-1", KEY, "sk_test_51abc", PEM, pem(), KEY_FILE, keyFile())), Clock.fixed(NOW, ZoneOffset.UTC),
+        SEED, "seed-1", KEY, "sk_test_51abc", PEM, pem(), KEY_FILE, keyFile(),
+        CERTIFICATE, certificatePem())), Clock.fixed(NOW, ZoneOffset.UTC),
         e.spec().refresh != null && e.spec().refresh.defaultLifetime != null
             ? io.keyward.api.v1alpha1.GoDuration.parse(e.spec().refresh.defaultLifetime, "defaultLifetime")
             : Duration.ofHours(1)));
@@ -176,13 +198,41 @@ class BuiltInProfilesTest {
   }
 
   @Test
-  void entraAsksTheDefaultScopeAndReadsExpiresInSentAsAString() throws Exception {
-    server.override(req -> Response.json(200, "{\"access_token\":\"eyJ0\",\"token_type\":\"Bearer\","
-        + "\"expires_in\":\"3599\",\"ext_expires_in\":\"3599\"}"));
-    IssuedCredential c = issue(oauth2("microsoft-entra-id", "tenant: contoso.onmicrosoft.com", ""));
-    assertThat(only().form()).containsEntry("scope", "https://graph.microsoft.com/.default")
-        .containsEntry("client_secret", "client-secret-value");
+  void entraAuthenticatesWithACertificateAssertionAsksTheDefaultScopeAndReadsExpiresInSentAsAString() throws Exception {
+    Base64URL thumbprint = Base64URL.encode(java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    server.override(req -> {
+      try {
+        SignedJWT jwt = SignedJWT.parse(req.form().get("client_assertion"));
+        // as Entra checks a certificate credential: the key by the certificate's SHA-256 thumbprint, RS256/PS256
+        boolean ok = thumbprint.equals(jwt.getHeader().getX509CertSHA256Thumbprint())
+            && jwt.verify(new RSASSAVerifier((java.security.interfaces.RSAPublicKey) certificate.getPublicKey()))
+            && "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(req.form().get("client_assertion_type"));
+        return ok ? Response.json(200, "{\"access_token\":\"eyJ0\",\"token_type\":\"Bearer\","
+            + "\"expires_in\":\"3599\",\"ext_expires_in\":\"3599\"}")
+            : Response.json(401, "{\"error\":\"invalid_client\",\"error_codes\":[700027]}");
+      } catch (Exception e) {
+        return Response.json(400, "{\"error\":\"invalid_request\"}");
+      }
+    });
+    IssuedCredential c = issue(oauth2("microsoft-entra-id", "tenant: contoso.onmicrosoft.com", """
+        clientAssertion:
+          keyRef: {name: app, key: key.pem}
+          certificateRef: {name: app, key: tls.crt}""").replace("      clientSecretRef: {name: app, key: client-secret}\n", ""));
+    Request r = only();
+    assertThat(r.form()).containsEntry("scope", "https://graph.microsoft.com/.default")
+        .containsEntry("grant_type", "client_credentials").doesNotContainKey("client_secret");
+    JWTClaimsSet claims = verified(r.form().get("client_assertion"));
+    assertThat(claims.getIssuer()).isEqualTo("app");
+    assertThat(claims.getSubject()).isEqualTo("app");
+    assertThat(claims.getAudience()).containsExactly(server.tokenUrl());
     assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(3599));
+  }
+
+  @Test
+  void entraWithAClientSecretInsteadOverridesOneField() throws Exception {
+    server.override(req -> Response.json(200, "{\"access_token\":\"eyJ1\",\"token_type\":\"Bearer\",\"expires_in\":3599}"));
+    issue(oauth2("microsoft-entra-id", "tenant: contoso.onmicrosoft.com", "clientAuthentication: clientSecretPost"));
+    assertThat(only().form()).containsEntry("client_secret", "client-secret-value").doesNotContainKey("client_assertion");
   }
 
   @Test
@@ -337,5 +387,19 @@ class BuiltInProfilesTest {
     assertThat(only().path()).isEqualTo("/app/installations/7890123/access_tokens");
     assertThat(c.headerValue()).isEqualTo("Bearer ghs_16C7e42F292c");
     assertThat(c.expiresAt()).isEqualTo(Instant.parse("2026-12-02T11:00:00Z"));
+  }
+
+  @Test
+  void slackSaysOkFalseWithAnHttp200AndItsOwnCodesWhichReadAsTheOAuthOnes() throws Exception {
+    // as oauth.v2.access answers a spent refresh token and a wrong client secret
+    server.override(req -> Response.json(200, "{\"ok\":false,\"error\":\"invalid_refresh_token\"}"));
+    assertThatThrownBy(() -> issue(oauth2("slack", "", "refreshTokenRef: {name: app, key: refresh-token}")))
+        .isInstanceOfSatisfying(CredentialException.class, e -> {
+          assertThat(e.reason()).isEqualTo("ReauthorizationRequired");
+          assertThat(e.isTerminal()).isTrue();
+        });
+    server.override(req -> Response.json(200, "{\"ok\":false,\"error\":\"bad_client_secret\"}"));
+    assertThatThrownBy(() -> issue(oauth2("slack", "", "refreshTokenRef: {name: app, key: refresh-token}")))
+        .isInstanceOfSatisfying(CredentialException.class, e -> assertThat(e.reason()).isEqualTo("InvalidClient"));
   }
 }

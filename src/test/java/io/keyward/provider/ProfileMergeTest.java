@@ -68,7 +68,7 @@ class ProfileMergeTest {
     EffectiveSpec e = resolve("""
         provider: microsoft-entra-id
         parameters: {tenant: contoso.onmicrosoft.com}
-        auth: {oauth2: {clientId: app, clientSecretRef: {name: entra, key: secret}}}
+        auth: {oauth2: {clientId: app, clientAssertion: {keyRef: {name: entra, key: tls.key}}}}
         """);
     assertThat(e.spec().auth.oauth2.scopes).containsExactly("https://graph.microsoft.com/.default");
   }

@@ -10,6 +10,8 @@ import io.keyward.credential.keys.JwsSigners;
 import io.keyward.credential.keys.Jwts;
 import io.keyward.credential.keys.PrivateKeys;
 import io.keyward.credential.keys.SigningKey;
+import com.nimbusds.jose.util.Base64URL;
+import io.keyward.credential.keys.Certificates;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +54,9 @@ final class Assertions {
       claims.claim("scope", String.join(" ", scopes));
     }
     String keyId = spec.keyId != null ? spec.keyId : key.keyId();
-    return Jwts.sign(algorithm, keyId, null, claims, now, now.plus(lifetime),
+    Base64URL certificateThumbprint = spec.certificateRef == null ? null
+        : Certificates.sha256Thumbprint(context.secrets().get(spec.certificateRef), key, field + ".certificateRef");
+    return Jwts.sign(algorithm, keyId, certificateThumbprint, claims, now, now.plus(lifetime),
         Jwts.signer(signers, key, algorithm, field + ".keyRef"), field + ".keyRef");
   }
 }

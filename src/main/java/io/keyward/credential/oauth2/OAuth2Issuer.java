@@ -100,7 +100,11 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
             ? new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant)
             : new TokenRequest.Builder(tokenUrl, grant);
     if (auth.scopes != null && !auth.scopes.isEmpty()) {
-      request.scope(new Scope(auth.scopes.toArray(String[]::new)));
+      if (auth.scopeSeparator == null || auth.scopeSeparator.equals(" ")) {
+        request.scope(new Scope(auth.scopes.toArray(String[]::new)));
+      } else {
+        request.customParameter("scope", String.join(auth.scopeSeparator, auth.scopes));
+      }
     }
     if (auth.audience != null && !auth.audience.isBlank()) {
       request.customParameter("audience", auth.audience);

@@ -196,8 +196,9 @@ final class TokenResponses {
           .classified("slow_down".equals(code) ? "rate_limited" : "server_error");
     }
     String reason = switch (code == null ? "" : code) {
-      case "invalid_client", "unauthorized_client" -> "InvalidClient";
-      case "invalid_grant" -> "InvalidGrant";
+      // Slack answers HTTP 200 {"ok": false, "error": ...} with codes of its own for the same cases
+      case "invalid_client", "unauthorized_client", "invalid_client_id", "bad_client_secret" -> "InvalidClient";
+      case "invalid_grant", "invalid_refresh_token" -> "InvalidGrant";
       case "invalid_scope" -> "InvalidScope";
       default -> "TokenRequestRejected";
     };

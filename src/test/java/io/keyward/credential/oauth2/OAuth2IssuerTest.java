@@ -80,6 +80,15 @@ class OAuth2IssuerTest extends TokenEndpointFixture {
   }
 
   @Test
+  void scopesAreJoinedWithTheSeparatorTheSpecNames() throws Exception {
+    OAuth2Auth a = auth();
+    a.scopes = List.of("contacts", "deals.read");
+    a.scopeSeparator = ",";
+    issuer.issue(a, context);
+    assertThat(server.requests().get(0).form()).containsEntry("scope", "contacts,deals.read");
+  }
+
+  @Test
   void aHeaderThatIsNoHeaderNameIsRefusedBeforeTheProviderIsCalled() {
     OAuth2Auth a = auth();
     a.header = "X-Token\r\nX-Evil";

@@ -46,6 +46,10 @@ public class JwtAssertion {
   @JsonPropertyDescription("How long the assertion is valid. Default 5m.")
   public String lifetime;
 
+  @JsonPropertyDescription("A Secret key holding the key's X.509 certificate (PEM); adds the x5t#S256 header"
+      + " (Microsoft Entra ID's certificate credentials identify the key by it).")
+  public SecretKeyRef certificateRef;
+
   @JsonPropertyDescription("grant jwtBearer: also put spec.auth.oauth2.scopes into the assertion's scope claim"
       + " (space-separated), where DocuSign and Google read them. Default: true for a Google service-account key"
       + " file, else false.")

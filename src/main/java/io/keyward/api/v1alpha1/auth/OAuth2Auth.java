@@ -77,6 +77,12 @@ public class OAuth2Auth implements AuthMethod {
       + " names a profile that supplies it.")
   public String tokenUrl;
 
+  @Pattern(SchemaPatterns.HTTP_URL)
+  @Size(max = SchemaPatterns.URL_LENGTH)
+  @JsonPropertyDescription("The provider's authorization endpoint, where a user grants access and the first refresh"
+      + " token comes from (a provider profile names it). Not used to issue or refresh tokens.")
+  public String authorizationUrl;
+
   @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("The client ID (or use clientIdRef).")
   public String clientId;
@@ -112,6 +118,11 @@ public class OAuth2Auth implements AuthMethod {
   @Size(max = 64)
   @JsonPropertyDescription("Scopes to request.")
   public List<String> scopes;
+
+  @Pattern("^[ ,;]$")
+  @JsonPropertyDescription("What separates the scopes in the request's scope parameter: a space (default, RFC 6749)"
+      + " or, for providers that want it, ',' or ';'.")
+  public String scopeSeparator;
 
   @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("The audience parameter some providers require.")
@@ -160,7 +171,10 @@ public class OAuth2Auth implements AuthMethod {
   public Map<String, SecretKeyRef> secretRefsByField() {
     return AuthMethod.byField(type(), "clientIdRef", clientIdRef, "clientSecretRef", clientSecretRef,
         "refreshTokenRef", refreshTokenRef, "clientAssertion.keyRef", clientAssertion == null ? null : clientAssertion.keyRef,
-        "assertion.keyRef", assertion == null ? null : assertion.keyRef, "clientCertificateRef", clientCertificateRef,
+        "clientAssertion.certificateRef", clientAssertion == null ? null : clientAssertion.certificateRef,
+        "assertion.keyRef", assertion == null ? null : assertion.keyRef,
+        "assertion.certificateRef", assertion == null ? null : assertion.certificateRef,
+        "clientCertificateRef", clientCertificateRef,
         "clientKeyRef", clientKeyRef, "caBundleRef", caBundleRef);
   }
 
