@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CountingListener implements AutoCloseable {
   private final ServerSocket socket;
   private final AtomicInteger accepted = new AtomicInteger();
+  private final java.util.List<String> requestHeads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
   /** Listens on {@code address}, which must be a loopback address (127.0.0.0/8 or ::1). */
@@ -41,7 +42,8 @@ public final class CountingListener implements AutoCloseable {
         s.setSoTimeout(2000);
         InputStream in = s.getInputStream();
         byte[] buffer = new byte[8192];
-        in.read(buffer); // enough of the request for a test; the answer does not depend on it
+        int n = in.read(buffer); // enough of the request for a test; the answer does not depend on it
+        requestHeads.add(n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
         byte[] body = "{\"access_token\":\"must-not-be-seen\",\"token_type\":\"Bearer\",\"expires_in\":3600}"
             .getBytes(StandardCharsets.UTF_8);
         OutputStream out = s.getOutputStream();
@@ -68,6 +70,15 @@ public final class CountingListener implements AutoCloseable {
   /** Connections accepted so far. */
   public int accepted() {
     return accepted.get();
+  }
+
+  /**
+   * Requests received whose Host header names {@code host}: connections the test made, not a stray
+   * one from an earlier test whose client still dials the port this listener was given.
+   */
+  public int requestsFor(String host) {
+    String header = "\r\nhost: " + host.toLowerCase(java.util.Locale.ROOT);
+    return (int) requestHeads.stream().filter(h -> h.toLowerCase(java.util.Locale.ROOT).contains(header)).count();
   }
 
   @Override
