@@ -27,13 +27,14 @@ import java.util.Set;
 public final class ConnectorValidator {
   /** Where the crd-generator writes the CRD (process-classes), on the classpath of the build and the jar. */
   public static final String GENERATED_CRD = "/META-INF/fabric8/apiconnectors.keyward.io-v1.yml";
+  public static final String GENERATED_PROVIDER_CRD = "/META-INF/fabric8/apiproviders.keyward.io-v1.yml";
 
   static final String NOT_CHECKED = "some validation rules were not checked because the object was invalid;"
       + " correct the existing errors to complete validation";
   private static final Set<String> BLOCKING = Set.of(Cause.NOT_SUPPORTED, Cause.REQUIRED, Cause.TOO_LONG,
       Cause.TOO_MANY, Cause.TYPE_INVALID);
 
-  private static volatile ConnectorValidator generated;
+  private static final Map<String, ConnectorValidator> GENERATED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final String group;
   private final String kind;
@@ -67,24 +68,26 @@ public final class ConnectorValidator {
 
   /** The validator of the CRD the build generated ({@link #GENERATED_CRD}); read once. */
   public static ConnectorValidator fromGeneratedCrd() {
-    ConnectorValidator v = generated;
-    if (v == null) {
-      synchronized (ConnectorValidator.class) {
-        if (generated == null) {
-          try (InputStream in = ConnectorValidator.class.getResourceAsStream(GENERATED_CRD)) {
-            if (in == null) {
-              throw new IllegalStateException(GENERATED_CRD + " is not on the classpath (the crd-generator writes it"
-                  + " at process-classes)");
-            }
-            generated = fromCrd(new YAMLMapper().readTree(in));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
+    return generated(GENERATED_CRD);
+  }
+
+  /** The validator of the cluster-scoped ApiProvider CRD the build generated ({@link #GENERATED_PROVIDER_CRD}); read once. */
+  public static ConnectorValidator fromGeneratedProviderCrd() {
+    return generated(GENERATED_PROVIDER_CRD);
+  }
+
+  private static ConnectorValidator generated(String resource) {
+    return GENERATED.computeIfAbsent(resource, r -> {
+      try (InputStream in = ConnectorValidator.class.getResourceAsStream(r)) {
+        if (in == null) {
+          throw new IllegalStateException(r + " is not on the classpath (the crd-generator writes it"
+              + " at process-classes)");
         }
-        v = generated;
+        return fromCrd(new YAMLMapper().readTree(in));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    }
-    return v;
+    });
   }
 
   /** A validator of any CRD of this shape (tests, and later Keyward kinds). */

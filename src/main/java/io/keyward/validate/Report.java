@@ -43,8 +43,18 @@ public final class Report {
     return results.stream().filter(r -> r.verdict() == verdict).count();
   }
 
+  private long judged(boolean providers) {
+    return results.stream().filter(r -> r.verdict() == ManifestCheck.Verdict.VALID
+        || r.verdict() == ManifestCheck.Verdict.INVALID)
+        .filter(r -> ManifestCheck.PROVIDER_KIND.equals(r.document().kind()) == providers).count();
+  }
+
   private long connectors() {
-    return count(ManifestCheck.Verdict.VALID) + count(ManifestCheck.Verdict.INVALID);
+    return judged(false);
+  }
+
+  private long providers() {
+    return judged(true);
   }
 
   /** One line per problem, then a summary line. */
@@ -74,7 +84,11 @@ public final class Report {
     long invalid = count(ManifestCheck.Verdict.INVALID) + count(ManifestCheck.Verdict.MALFORMED)
         + count(ManifestCheck.Verdict.UNREADABLE);
     StringBuilder s = new StringBuilder("keyward validate: ")
-        .append(plural(connectors, "ApiConnector")).append(" in ").append(plural(files, "file"));
+        .append(plural(connectors, "ApiConnector"));
+    if (providers() > 0) {
+      s.append(", ").append(plural(providers(), "ApiProvider"));
+    }
+    s.append(" in ").append(plural(files, "file"));
     if (invalid == 0) {
       s.append(", all valid");
     } else {
@@ -99,6 +113,7 @@ public final class Report {
     summary.put("files", files);
     summary.put("documents", results.size());
     summary.put("connectors", connectors());
+    summary.put("providers", providers());
     summary.put("invalid", count(ManifestCheck.Verdict.INVALID));
     summary.put("malformed", count(ManifestCheck.Verdict.MALFORMED));
     summary.put("unreadable", count(ManifestCheck.Verdict.UNREADABLE));
@@ -127,7 +142,7 @@ public final class Report {
       }
       d.put("result", r.verdict().name().toLowerCase(java.util.Locale.ROOT));
       if (r.verdict() == ManifestCheck.Verdict.SKIPPED) {
-        d.put("reason", "not an ApiConnector: keyward validate checks ApiConnector (keyward.io) objects only");
+        d.put("reason", "not an ApiConnector or ApiProvider: keyward validate checks keyward.io objects only");
         skippedKinds.merge(doc.kind(), 1L, Long::sum);
       }
       if (doc.unreadable() != null) {
