@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
     subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class, Keyward.Providers.class,
-        CommandLine.HelpCommand.class})
+        Keyward.Authorize.class, CommandLine.HelpCommand.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -437,6 +437,75 @@ public final class Keyward implements Runnable {
       out.print(output.equals("json") ? report.json().toPrettyString() + "\n" : report.text());
       out.flush();
       return report.exitCode(strict);
+    }
+  }
+
+  @Command(name = "authorize", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
+      description = {"Obtain a connector's first refresh token in a browser (authorization code with PKCE, a redirect"
+          + " to 127.0.0.1) and write it into the Secret key its spec.auth.oauth2.refreshTokenRef names; then ask"
+          + " the connector to refresh.",
+          "Uses the kubeconfig as kubectl does. Prints the URL to open; never prints a token."})
+  static final class Authorize implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "CONNECTOR", description = "The ApiConnector's name.")
+    String name;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+        description = "The connector's namespace. Default: the kubeconfig context's, else default.")
+    String namespace;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig. Default: $KUBECONFIG, else ~/.kube/config.")
+    java.nio.file.Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context. Default: the current one.")
+    String context;
+
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class, paramLabel = "DURATION",
+        description = "How long to wait for the browser's redirect. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
+        description = "The redirect listener's port on 127.0.0.1, for providers that register an exact redirect URI"
+            + " (http://127.0.0.1:PORT/callback). Default: a free port.")
+    int port;
+
+    @Option(names = "--no-browser", description = "Only print the URL (default: also open it where a browser is available).")
+    boolean noBrowser;
+
+    @Override
+    public Integer call() throws Exception {
+      var out = spec.commandLine().getOut();
+      var err = spec.commandLine().getErr();
+      if (port < 0 || port > 65535) {
+        err.println("keyward authorize: --port must be between 0 and 65535, not " + port);
+        return 2;
+      }
+      io.fabric8.kubernetes.client.Config config;
+      try {
+        config = kubeconfig != null
+            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(context, java.nio.file.Files.readString(kubeconfig),
+                kubeconfig.toString())
+            : io.fabric8.kubernetes.client.Config.autoConfigure(context);
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("keyward authorize: cannot read the kubeconfig" + (kubeconfig == null ? "" : " " + kubeconfig)
+            + (context == null ? "" : " (context " + context + ")") + ": " + e.getMessage());
+        return 2;
+      }
+      String ns = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
+      String user = config.getCurrentContext() == null || config.getCurrentContext().getContext() == null ? null
+          : config.getCurrentContext().getContext().getUser();
+      try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
+        new io.keyward.authorize.AuthorizeConnector(client, io.keyward.credential.http.HttpSender.local(),
+            java.time.Clock.systemUTC(), out).run(new io.keyward.authorize.AuthorizeConnector.Options(ns, name, timeout,
+                port, noBrowser ? url -> { } : io.keyward.authorize.Browser::open, user));
+        return 0;
+      } catch (io.keyward.authorize.AuthorizeConnector.AuthorizeException e) {
+        out.flush();
+        err.println("keyward authorize: " + e.getMessage());
+        err.flush();
+        return 1;
+      }
     }
   }
 

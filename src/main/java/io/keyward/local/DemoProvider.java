@@ -17,7 +17,12 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationRequest;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallenge;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
@@ -58,7 +63,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A built-in provider for local mode, on loopback: an OAuth 2.0 token endpoint (client credentials,
- * and refresh tokens that rotate: reusing an old one fails with {@code invalid_grant}), a JWKS for
+ * and refresh tokens that rotate: reusing an old one fails with {@code invalid_grant}), an
+ * authorization endpoint with a consent page (authorization code with PKCE S256, for
+ * {@code keyward authorize}), a JWKS for
  * the JWT access tokens it issues, and an echo endpoint that accepts only a valid credential:
  * its API key, its Basic credential, its own access tokens, and JWTs that the client
  * {@value #JWT_CLIENT} signs, checked against the JWKS the operator publishes for that connector
@@ -81,6 +88,8 @@ public final class DemoProvider implements AutoCloseable {
   private final Duration tokenLifetime;
   private final RSAKey signingKey;
   private final Set<String> liveRefreshTokens = ConcurrentHashMap.newKeySet();
+  private final Map<String, Pending> consents = new ConcurrentHashMap<>();
+  private final Map<String, Pending> codes = new ConcurrentHashMap<>();
   private final AtomicInteger issued = new AtomicInteger();
   private volatile ConfigurableJWTProcessor<SecurityContext> clientJwts; // null: no client JWKS registered
 
@@ -97,6 +106,7 @@ public final class DemoProvider implements AutoCloseable {
     }
     liveRefreshTokens.add(SEED_REFRESH_TOKEN);
     server.createContext("/oauth2/token", this::token);
+    server.createContext("/oauth2/authorize", this::authorize);
     server.createContext("/jwks", this::jwks);
     server.createContext("/echo", this::echo);
     server.setExecutor(executor);
@@ -109,6 +119,16 @@ public final class DemoProvider implements AutoCloseable {
 
   public String tokenUrl() {
     return baseUrl() + "/oauth2/token";
+  }
+
+  /** The authorization endpoint: a consent page (Allow, Deny) for the authorization code flow with PKCE S256. */
+  public String authorizationUrl() {
+    return baseUrl() + "/oauth2/authorize";
+  }
+
+  /** Whether {@code refreshToken} is one this provider would accept now (issued and not yet rotated). */
+  public boolean acceptsRefreshToken(String refreshToken) {
+    return liveRefreshTokens.contains(refreshToken);
   }
 
   /**
@@ -164,6 +184,17 @@ public final class DemoProvider implements AutoCloseable {
       }
       rotated = new RefreshToken("demo-rt-" + UUID.randomUUID());
       liveRefreshTokens.add(rotated.getValue());
+    } else if (grant instanceof AuthorizationCodeGrant code) {
+      Pending granted = codes.remove(code.getAuthorizationCode().getValue()); // single use
+      if (granted == null || clock.instant().isAfter(granted.expires())
+          || !granted.redirectUri().equals(code.getRedirectionURI())
+          || code.getCodeVerifier() == null
+          || !CodeChallenge.compute(CodeChallengeMethod.S256, code.getCodeVerifier()).equals(granted.challenge())) {
+        return new TokenErrorResponse(OAuth2Error.INVALID_GRANT.setDescription(
+            "the code is unknown, spent, expired, for another redirect_uri, or the code_verifier does not match"));
+      }
+      rotated = new RefreshToken("demo-rt-" + UUID.randomUUID());
+      liveRefreshTokens.add(rotated.getValue());
     } else if (!(grant instanceof ClientCredentialsGrant)) {
       return new TokenErrorResponse(OAuth2Error.UNSUPPORTED_GRANT_TYPE);
     }
@@ -174,6 +205,89 @@ public final class DemoProvider implements AutoCloseable {
       return new AccessTokenResponse(new Tokens(access, rotated));
     } catch (JOSEException e) {
       return new TokenErrorResponse(new ErrorObject("server_error", "signing failed", 500));
+    }
+  }
+
+  /** An authorization request waiting for the person's decision, then the code it became. */
+  private record Pending(URI redirectUri, String state, CodeChallenge challenge, Instant expires) {}
+
+  /**
+   * GET: the consent page for an authorization request (response_type=code, our client, a loopback
+   * http redirect_uri as RFC 8252 asks of native apps, PKCE S256). POST (decision=allow|deny): the
+   * redirect to redirect_uri with a code, or with error=access_denied.
+   */
+  private void authorize(HttpExchange exchange) throws IOException {
+    if ("POST".equals(exchange.getRequestMethod())) {
+      Map<String, java.util.List<String>> form = com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(
+          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      Pending pending = consents.remove(first(form, "request"));
+      if (pending == null) {
+        sendHtml(exchange, 400, "<p>This consent request is unknown or was already answered.</p>");
+        return;
+      }
+      StringBuilder location = new StringBuilder(pending.redirectUri().toString()).append('?');
+      if ("allow".equals(first(form, "decision"))) {
+        String code = "demo-code-" + UUID.randomUUID();
+        codes.put(code, new Pending(pending.redirectUri(), pending.state(), pending.challenge(),
+            clock.instant().plusSeconds(60)));
+        location.append("code=").append(code);
+      } else {
+        location.append("error=access_denied&error_description=")
+            .append(java.net.URLEncoder.encode("the user denied access", StandardCharsets.UTF_8));
+      }
+      if (pending.state() != null) {
+        location.append("&state=").append(java.net.URLEncoder.encode(pending.state(), StandardCharsets.UTF_8));
+      }
+      exchange.getResponseHeaders().set("Location", location.toString());
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+      return;
+    }
+    AuthorizationRequest request;
+    try {
+      request = AuthorizationRequest.parse(URI.create("http://127.0.0.1" + exchange.getRequestURI()));
+    } catch (ParseException e) {
+      sendHtml(exchange, 400, "<p>Not an authorization request: " + html(e.getMessage()) + "</p>");
+      return;
+    }
+    URI redirect = request.getRedirectionURI();
+    String problem = !ResponseType.CODE.equals(request.getResponseType()) ? "response_type must be code"
+        : !CLIENT_ID.equals(request.getClientID().getValue()) ? "unknown client_id"
+        : redirect == null || !"http".equals(redirect.getScheme()) || !"127.0.0.1".equals(redirect.getHost())
+            ? "redirect_uri must be http://127.0.0.1:<port>/... (RFC 8252)"
+        : request.getCodeChallenge() == null || !CodeChallengeMethod.S256.equals(request.getCodeChallengeMethod())
+            ? "PKCE with code_challenge_method S256 is required" : null;
+    if (problem != null) {
+      sendHtml(exchange, 400, "<p>" + html(problem) + "</p>");
+      return;
+    }
+    String id = UUID.randomUUID().toString();
+    consents.put(id, new Pending(redirect, request.getState() == null ? null : request.getState().getValue(),
+        request.getCodeChallenge(), clock.instant().plusSeconds(600)));
+    String scope = request.getScope() == null ? "(none)" : request.getScope().toString();
+    sendHtml(exchange, 200, "<h1>Keyward demo provider</h1><p>Let <b>" + html(CLIENT_ID) + "</b> act for you"
+        + " (scope: " + html(scope) + ")?</p><form method=\"post\" action=\"/oauth2/authorize\">"
+        + "<input type=\"hidden\" name=\"request\" value=\"" + id + "\">"
+        + "<button name=\"decision\" value=\"allow\">Allow</button> "
+        + "<button name=\"decision\" value=\"deny\">Deny</button></form>");
+  }
+
+  private static String first(Map<String, java.util.List<String>> form, String name) {
+    java.util.List<String> values = form.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  private static String html(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  private static void sendHtml(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = ("<!doctype html><title>Keyward demo provider</title>" + body).getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
     }
   }
 

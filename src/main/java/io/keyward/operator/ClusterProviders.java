@@ -18,7 +18,7 @@ import java.util.function.Function;
  * resourceVersion; one that cannot be read is {@code InvalidProfile} for the connectors naming it
  * and for no other.
  */
-final class ClusterProviders implements ProviderSource {
+public final class ClusterProviders implements ProviderSource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Function<String, Optional<ApiProvider>> cluster;
@@ -29,7 +29,7 @@ final class ClusterProviders implements ProviderSource {
   private record Read(String resourceVersion, ProviderProfile profile, ProfileException problem) {}
 
   /** @param cluster the ApiProvider of a name in the cache */
-  ClusterProviders(Function<String, Optional<ApiProvider>> cluster, ProviderCatalog builtIn) {
+  public ClusterProviders(Function<String, Optional<ApiProvider>> cluster, ProviderCatalog builtIn) {
     this.cluster = cluster;
     this.builtIn = builtIn;
   }

@@ -62,11 +62,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   @Override
   public IssuedCredential issue(OAuth2Auth auth, IssueContext context) throws CredentialException {
     URI tokenUrl = tokenUrl(auth.tokenUrl);
-    String clientId = auth.clientId != null ? auth.clientId
-        : auth.clientIdRef != null ? context.secrets().get(auth.clientIdRef).strip() : null;
-    if (clientId != null && clientId.isEmpty()) {
-      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "the client ID is empty");
-    }
+    String clientId = clientId(auth, context);
     if (clientId == null && auth.grantOrDefault() != OAuth2Auth.Grant.jwtBearer) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
     }
@@ -147,6 +143,48 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     String prefix = auth.prefix != null ? auth.prefix
         : "Authorization".equalsIgnoreCase(name) ? issued.tokenType() + " " : "";
     return issued.sentIn(name, prefix);
+  }
+
+  /** The client ID from the spec or its Secret; {@code null} when neither is set. */
+  static String clientId(OAuth2Auth auth, IssueContext context) throws CredentialException {
+    String clientId = auth.clientId != null ? auth.clientId
+        : auth.clientIdRef != null ? context.secrets().get(auth.clientIdRef).strip() : null;
+    if (clientId != null && clientId.isEmpty()) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "the client ID is empty");
+    }
+    return clientId;
+  }
+
+  /**
+   * The authorization code grant (RFC 6749 §4.1 with PKCE, RFC 7636) that {@code keyward authorize}
+   * ends with: the code exchanged at the token endpoint, the client authenticated as for its
+   * refreshes. The answer's refresh token is the seed the connector starts from.
+   */
+  public AuthorizationCodeFlow.Authorized exchangeCode(OAuth2Auth auth, IssueContext context,
+      AuthorizationCodeFlow.Started started, com.nimbusds.oauth2.sdk.AuthorizationCode code)
+      throws CredentialException {
+    URI tokenUrl = tokenUrl(auth.tokenUrl);
+    String clientId = clientId(auth, context);
+    if (clientId == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
+    }
+    var grant = new com.nimbusds.oauth2.sdk.AuthorizationCodeGrant(code, started.redirectUri(), started.verifier());
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
+    TokenRequest.Builder request = clientAuth != null ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
+        : new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant);
+    if (auth.extraParams != null) {
+      auth.extraParams.forEach(request::customParameter);
+    }
+    Instant requestedAt = context.clock().instant();
+    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint",
+        context.caller());
+    TokenResponses.Result result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
+    if (result.refreshToken() == null) {
+      throw CredentialException.terminal("NoRefreshToken", "the token endpoint answered the authorization code"
+          + " without a refresh token: the provider may need offline access asked for (a scope such as"
+          + " offline_access, or a parameter of its own)");
+    }
+    return new AuthorizationCodeFlow.Authorized(result.refreshToken(), result.credential().expiresAt());
   }
 
   /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */

@@ -1,0 +1,100 @@
+package io.keyward.credential.oauth2;
+
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationRequest;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import io.keyward.api.v1alpha1.auth.OAuth2Auth;
+import io.keyward.credential.CredentialException;
+import io.keyward.credential.http.Endpoints;
+import java.net.URI;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * The authorization code flow of a native app (RFC 8252) that obtains a connector's first refresh
+ * token: the authorization request (a fresh {@code state}, PKCE S256), then the redirect to the
+ * loopback listener read back (the {@code state} checked, a denial named). The code exchange is
+ * {@link OAuth2Issuer#exchangeCode}. No Kubernetes types, no I/O here.
+ */
+public final class AuthorizationCodeFlow {
+  private static final Pattern SAFE_ERROR = Pattern.compile("^[a-z_]{1,64}$");
+
+  private AuthorizationCodeFlow() {}
+
+  /** A started flow: the URL to open, and what its answer is checked against. Never prints the verifier. */
+  public record Started(URI url, URI redirectUri, State state, CodeVerifier verifier) {
+    @Override
+    public String toString() {
+      return "Started[" + url + "]";
+    }
+  }
+
+  /** The seed refresh token the code became, and when the access token issued with it expires. */
+  public record Authorized(String refreshToken, Instant accessTokenExpiresAt) {
+    @Override
+    public String toString() {
+      return "Authorized[accessTokenExpiresAt=" + accessTokenExpiresAt + "]";
+    }
+  }
+
+  /** The authorization request for {@code clientId}, answered at {@code redirectUri}. */
+  public static Started start(OAuth2Auth auth, String clientId, URI redirectUri) throws CredentialException {
+    if (auth.authorizationUrl == null || auth.authorizationUrl.isBlank()) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.authorizationUrl", "is not set: name the"
+          + " provider's authorization endpoint there (a provider profile may supply it)");
+    }
+    URI endpoint = Endpoints.url(auth.authorizationUrl, "spec.auth.oauth2.authorizationUrl");
+    State state = new State();
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationRequest.Builder request = new AuthorizationRequest.Builder(ResponseType.CODE, new ClientID(clientId))
+        .endpointURI(endpoint)
+        .redirectionURI(redirectUri)
+        .state(state)
+        .codeChallenge(verifier, CodeChallengeMethod.S256);
+    if (auth.scopes != null && !auth.scopes.isEmpty()) {
+      if (auth.scopeSeparator == null || auth.scopeSeparator.equals(" ")) {
+        request.scope(new Scope(auth.scopes.toArray(String[]::new)));
+      } else {
+        request.customParameter("scope", String.join(auth.scopeSeparator, auth.scopes));
+      }
+    }
+    return new Started(request.build().toURI(), redirectUri, state, verifier);
+  }
+
+  /**
+   * The code of the redirect the browser brought back; fails with {@code StateMismatch} when it
+   * answers another request, {@code ConsentDenied} when the person said no, {@code AuthorizationFailed}
+   * for another error the provider named.
+   */
+  public static AuthorizationCode code(URI redirect, Started started) throws CredentialException {
+    AuthorizationResponse response;
+    try {
+      response = AuthorizationResponse.parse(redirect);
+    } catch (ParseException e) {
+      throw CredentialException.terminal("AuthorizationFailed", "the redirect carried neither a code nor an error");
+    }
+    if (response.getState() == null || !started.state().equals(response.getState())) {
+      throw CredentialException.terminal("StateMismatch", "the redirect's state does not match the request's:"
+          + " it answers another authorization request (or was forged); nothing was written");
+    }
+    if (response instanceof AuthorizationErrorResponse error) {
+      String code = error.getErrorObject() == null ? null : error.getErrorObject().getCode();
+      String shown = code != null && SAFE_ERROR.matcher(code).matches() ? code : "unspecified error";
+      if ("access_denied".equals(code)) {
+        throw CredentialException.terminal("ConsentDenied", "consent was denied at the provider (access_denied)");
+      }
+      throw CredentialException.terminal("AuthorizationFailed", "the provider refused the authorization request: "
+          + shown);
+    }
+    return ((AuthorizationSuccessResponse) response).getAuthorizationCode();
+  }
+}
