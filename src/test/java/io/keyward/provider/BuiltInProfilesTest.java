@@ -149,13 +149,22 @@ class BuiltInProfilesTest {
   }
 
   @Test
-  void salesforceAnswersWithoutExpiresInSoTheProfilesLifetimeAppliesAndInstanceUrlIsCopied() throws Exception {
-    server.override(req -> Response.json(200, "{\"access_token\":\"00Dxx!AQ0\",\"token_type\":\"Bearer\","
-        + "\"instance_url\":\"https://acme.my.salesforce.com\",\"id\":\"https://login.salesforce.com/id/00D/005\","
-        + "\"issued_at\":\"1764669600000\",\"signature\":\"c2ln\"}"));
-    IssuedCredential c = issue(oauth2("salesforce", "myDomain: acme.my.salesforce.com", ""));
-    assertThat(only().form()).containsEntry("grant_type", "client_credentials").containsEntry("client_id", "app");
-    assertThat(c.expiresAt()).isEqualTo(NOW.plus(Duration.ofHours(2)));
+  void salesforceAnswersWithoutExpiresInSoItsTokenIsIntrospectedForItsExpiryAndInstanceUrlIsCopied() throws Exception {
+    server.override(req -> req.path().endsWith("/introspect")
+        ? ("00Dxx!AQ0".equals(req.form().get("token")) && "client-secret-value".equals(req.form().get("client_secret"))
+            ? Response.json(200, "{\"active\":true,\"scope\":\"api\",\"client_id\":\"app\",\"token_type\":"
+                + "\"access_token\",\"exp\":" + NOW.plusSeconds(900).getEpochSecond() + "}")
+            : Response.json(401, "{\"error\":\"invalid_client\"}"))
+        : Response.json(200, "{\"access_token\":\"00Dxx!AQ0\",\"token_type\":\"Bearer\","
+            + "\"instance_url\":\"https://acme.my.salesforce.com\",\"id\":\"https://login.salesforce.com/id/00D/005\","
+            + "\"issued_at\":\"1764669600000\",\"signature\":\"c2ln\"}"));
+    IssuedCredential c = issue(oauth2("salesforce", "myDomain: acme.my.salesforce.com", """
+        introspection: {url: "$INTROSPECT_URL"}""".replace("$INTROSPECT_URL",
+        server.tokenUrl().replace("/oauth2/token", "/services/oauth2/introspect"))));
+    assertThat(server.requests()).hasSize(2);
+    assertThat(server.requests().get(0).form()).containsEntry("grant_type", "client_credentials")
+        .containsEntry("client_id", "app");
+    assertThat(c.expiresAt()).as("the session's exp, not the 2h default").isEqualTo(NOW.plusSeconds(900));
     assertThat(c.extraOutput()).containsEntry("instance_url", "https://acme.my.salesforce.com");
   }
 

@@ -127,7 +127,17 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       throw rotated == null || rotated.equals(refreshTokens.current()) ? e
           : e.withRotatedState(refreshTokens.after(rotated));
     }
-    IssuedCredential issued = sentAsAsked(auth, header, result.credential()).withNotices(notices(tokenUrl));
+    IssuedCredential introspected = result.credential();
+    if (auth.introspection != null) {
+      try {
+        introspected = introspected(auth, clientId, context, introspected);
+      } catch (CredentialException e) {
+        // the provider may have rotated the refresh token already: keep it, as for an unusable answer
+        throw refreshTokens == null || result.refreshToken() == null ? e
+            : e.withRotatedState(refreshTokens.after(result.refreshToken()));
+      }
+    }
+    IssuedCredential issued = sentAsAsked(auth, header, introspected).withNotices(notices(tokenUrl));
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
   }
 
@@ -143,6 +153,50 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     String prefix = auth.prefix != null ? auth.prefix
         : "Authorization".equalsIgnoreCase(name) ? issued.tokenType() + " " : "";
     return issued.sentIn(name, prefix);
+  }
+
+  /**
+   * The new access token introspected (RFC 7662, Nimbus): {@code exp} becomes its expiry when the
+   * token response gave none (or a sooner one); {@code active: false} is {@code TokenInactive}.
+   */
+  private IssuedCredential introspected(OAuth2Auth auth, String clientId, IssueContext context,
+      IssuedCredential issued) throws CredentialException {
+    URI url = Endpoints.url(auth.introspection.url, "spec.auth.oauth2.introspection.url");
+    ClientAuthentication clientAuth = clientId == null ? null : clientAuthentication(auth, clientId, url, context);
+    var token = new com.nimbusds.oauth2.sdk.token.BearerAccessToken(issued.token());
+    var request = clientAuth != null ? new com.nimbusds.oauth2.sdk.TokenIntrospectionRequest(url, clientAuth, token)
+        : new com.nimbusds.oauth2.sdk.TokenIntrospectionRequest(url, token);
+    HTTPResponse response = http.call(request.toHTTPRequest(), tlsMaterial(auth, context), "introspection endpoint",
+        context.caller());
+    TokenResponses.requireAvailable(response, context.clock().instant(), "introspection endpoint");
+    com.nimbusds.oauth2.sdk.TokenIntrospectionResponse answer;
+    try {
+      answer = com.nimbusds.oauth2.sdk.TokenIntrospectionResponse.parse(response);
+    } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+      throw CredentialException.transientFailure("InvalidIntrospectionResponse", "introspection endpoint answered"
+          + " HTTP " + response.getStatusCode() + " with something that is not an introspection response", null);
+    }
+    if (!answer.indicatesSuccess()) {
+      var error = answer.toErrorResponse().getErrorObject();
+      int status = error == null ? response.getStatusCode() : error.getHTTPStatusCode();
+      throw CredentialException.terminal(status == 401 || status == 403 ? "InvalidClient" : "IntrospectionRejected",
+          "introspection endpoint rejected the request (HTTP " + status + ")");
+    }
+    var success = answer.toSuccessResponse();
+    if (!success.isActive()) {
+      throw CredentialException.transientFailure("TokenInactive", "the introspection endpoint says the new access"
+          + " token is not active; it was not published", null);
+    }
+    java.util.Date exp = success.getExpirationTime();
+    if (exp == null) {
+      return issued;
+    }
+    Instant introspectedExpiry = exp.toInstant();
+    Instant current = issued.expiresAt();
+    boolean fromResponse = current != null && !issued.issuedAt().plus(context.defaultLifetime()).equals(current);
+    Instant expiresAt = !fromResponse || introspectedExpiry.isBefore(current) ? introspectedExpiry : current;
+    return new IssuedCredential(issued.headerName(), issued.headerValue(), issued.token(), issued.tokenType(),
+        issued.issuedAt(), expiresAt, issued.extraOutput(), issued.notices(), issued.state(), issued.publication());
   }
 
   /** The client ID from the spec or its Secret; {@code null} when neither is set. */

@@ -79,6 +79,56 @@ class OAuth2IssuerTest extends TokenEndpointFixture {
     assertThat(issuer.issue(both, context).headerValue()).isEqualTo("Bearer " + TokenServer.token(3));
   }
 
+  /** A provider with opaque tokens: no expires_in; its introspection endpoint knows when each expires. */
+  void opaqueTokensWithIntrospection(boolean active, String expiresIn) {
+    server.override(r -> {
+      if (r.path().endsWith("/introspect")) {
+        String[] client = TokenServer.presentedClient(r);
+        if (client == null || !"my-client".equals(client[0]) || !SECRET.equals(client[1])) {
+          return Response.json(401, "{\"error\":\"invalid_client\"}");
+        }
+        return Response.json(200, !active || !"opaque-7f".equals(r.form().get("token")) ? "{\"active\":false}"
+            : "{\"active\":true,\"client_id\":\"my-client\",\"exp\":" + NOW.plusSeconds(900).getEpochSecond() + "}");
+      }
+      return Response.json(200, "{\"access_token\":\"opaque-7f\",\"token_type\":\"Bearer\"" + expiresIn + "}");
+    });
+  }
+
+  OAuth2Auth introspecting() {
+    OAuth2Auth a = auth();
+    a.introspection = new OAuth2Auth.Introspection();
+    a.introspection.url = server.tokenUrl().replace("/oauth2/token", "/oauth2/introspect");
+    return a;
+  }
+
+  @Test
+  void anOpaqueTokenWithoutExpiresInExpiresWhenIntrospectionSays() throws Exception {
+    opaqueTokensWithIntrospection(true, "");
+    IssuedCredential c = issuer.issue(introspecting(), context);
+    assertThat(c.expiresAt()).as("exp of the introspection answer, not the 45m default").isEqualTo(NOW.plusSeconds(900));
+    TokenServer.Request introspection = server.requests().get(1);
+    assertThat(introspection.path()).isEqualTo("/oauth2/introspect");
+    assertThat(introspection.form()).containsEntry("token", "opaque-7f");
+    assertThat(introspection.header("Authorization")).startsWith("Basic ");
+  }
+
+  @Test
+  void aSoonerExpiresInOfTheTokenResponseIsKept() throws Exception {
+    opaqueTokensWithIntrospection(true, ",\"expires_in\":300");
+    assertThat(issuer.issue(introspecting(), context).expiresAt()).isEqualTo(NOW.plusSeconds(300));
+  }
+
+  @Test
+  void aTokenTheProviderSaysIsInactiveIsNotPublishedAndIsRetried() {
+    opaqueTokensWithIntrospection(false, "");
+    assertThatThrownBy(() -> issuer.issue(introspecting(), context)).isInstanceOfSatisfying(CredentialException.class,
+        e -> {
+          assertThat(e.reason()).isEqualTo("TokenInactive");
+          assertThat(e.isTerminal()).isFalse();
+          assertThat(e.getMessage()).doesNotContain("opaque-7f");
+        });
+  }
+
   @Test
   void scopesAreJoinedWithTheSeparatorTheSpecNames() throws Exception {
     OAuth2Auth a = auth();

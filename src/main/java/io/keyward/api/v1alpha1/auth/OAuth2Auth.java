@@ -144,6 +144,21 @@ public class OAuth2Auth implements AuthMethod {
       + " that send one instead of expires_in.")
   public String expiresAtField;
 
+  @JsonPropertyDescription("Token introspection (RFC 7662) for opaque access tokens: each new token is introspected"
+      + " with the client's authentication; its exp is the expiry (where the token response gave none, or a sooner"
+      + " one), and an answer of active: false is TokenInactive (not published; retried).")
+  public Introspection introspection;
+
+  /** Where and how tokens are introspected. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Introspection {
+    @io.fabric8.generator.annotation.Required
+    @Pattern(SchemaPatterns.HTTP_URL)
+    @Size(max = SchemaPatterns.URL_LENGTH)
+    @JsonPropertyDescription("The provider's introspection endpoint (absolute http or https URL).")
+    public String url;
+  }
+
   @Pattern(SchemaPatterns.TOKEN)
   @Size(max = SchemaPatterns.SHORT_LENGTH)
   @JsonPropertyDescription("The header the access token is sent in (an RFC 7230 token). Default Authorization,"
