@@ -84,7 +84,8 @@ namespaces) and by each namespaced Role.
 {{- define "keyward.rules" -}}
 - apiGroups: ["keyward.io"]
   resources: ["apiconnectors"]
-  verbs: ["get", "list", "watch"]
+  # patch: only metadata.finalizers, for connectors of deletionPolicy Revoke
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["keyward.io"]
   resources: ["apiconnectors/status"]
   verbs: ["get", "patch", "update"]

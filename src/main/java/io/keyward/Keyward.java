@@ -143,6 +143,11 @@ public final class Keyward implements Runnable {
             + " it wait in order (default: ${DEFAULT-VALUE}).")
     int maxConcurrentRollouts;
 
+    @Option(names = "--revocation-timeout", defaultValue = "5m", converter = DurationConverter.class,
+        paramLabel = "DURATION", description = "How long the deletion of a connector of deletionPolicy Revoke waits for"
+            + " its provider to revoke its tokens before it goes ahead unrevoked (default: ${DEFAULT-VALUE}).")
+    Duration revocationTimeout;
+
     @Option(names = "--max-calls-per-host", defaultValue = "4", paramLabel = "N",
         description = "Calls in flight at once to one provider scheme://host:port; a connector that finds its"
             + " provider's host busy waits its turn (ProviderBusy) without holding a thread (default: ${DEFAULT-VALUE}).")
@@ -224,7 +229,8 @@ public final class Keyward implements Runnable {
       }
       settings = settings.withRequireSecretLabel(requireSecretLabel).withMaxIssuancesPerNamespace(maxIssuancesPerNamespace)
           .withReconcileThreads(reconcileThreads)
-          .withMaxConcurrentRollouts(maxConcurrentRollouts);
+          .withMaxConcurrentRollouts(maxConcurrentRollouts)
+          .withRevocationTimeout(revocationTimeout);
       if (connectorSelector != null) {
         // a refresh another shard had in flight when a connector moved here gets its deadline and some to land
         settings = settings.withConnectorSelector(connectorSelector, httpTimeout.plus(HANDOVER_MARGIN));

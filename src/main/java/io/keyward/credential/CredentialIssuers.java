@@ -97,4 +97,14 @@ public final class CredentialIssuers {
       throw CredentialException.transientFailure("UnsafeCredential", e.getMessage() + "; it is not published", null);
     }
   }
+
+  /** Revokes a token with the OAuth 2.0 issuer (RFC 7009); see {@link io.keyward.credential.oauth2.OAuth2Issuer#revoke}. */
+  public void revoke(io.keyward.api.v1alpha1.auth.OAuth2Auth auth, IssueContext context, String token, boolean refreshToken)
+      throws CredentialException {
+    if (!(byAuthClass.get(io.keyward.api.v1alpha1.auth.OAuth2Auth.class)
+        instanceof io.keyward.credential.oauth2.OAuth2Issuer oauth2)) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2", "this auth type is not supported");
+    }
+    oauth2.revoke(auth, context, token, refreshToken);
+  }
 }

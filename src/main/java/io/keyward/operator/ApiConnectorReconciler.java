@@ -53,7 +53,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private Parts parts;
 
   private record Parts(Gatherer gatherer, Issuance issuance, OutputSecret output, JwksConfigMap jwks,
-      FailureTracker failures, Rollouts rollouts) {}
+      FailureTracker failures, Rollouts rollouts, Revocation revocation) {}
 
   /** Whether the output Secret holds the credential, and why not when writing it failed. */
   private record Projection(boolean published, Optional<CredentialException> failure, Instant valueSince) {
@@ -92,7 +92,9 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         new OutputSecret(secrets, settings.clock()), new JwksConfigMap(context.getClient(), configMaps),
         new FailureTracker(settings.backoff(), events),
         new Rollouts(context.getClient(), settings.clock(),
-            new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics));
+            new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics),
+        new Revocation(context.getClient(), issuers, events, settings.clock(), settings.backoff(),
+            settings.revocationTimeout()));
     List<EventSource<?, ApiConnector>> sources = new java.util.ArrayList<>(informers.eventSources());
     sources.add(configMaps);
     providers.informer().ifPresent(sources::add);
@@ -101,13 +103,22 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
 
   @Override
   public UpdateControl<ApiConnector> reconcile(ApiConnector connector, Context<ApiConnector> context) {
-    if (left(connector, context)) {
+    if (context.isPrimaryResourceDeleted() || context.isPrimaryResourceFinalStateUnknown() || left(connector, context)) {
       // deleted, or relabelled out of this operator's --connector-selector while this reconcile waited for a
       // thread: another shard has it now, and nothing is asked or written for it here
       return UpdateControl.noUpdate();
     }
     Instant now = settings.clock().instant();
+    if (connector.isMarkedForDeletion()) {
+      // JOSDK calls on every event (a few connectors need a finalizer, most none): nothing is issued for a
+      // connector being deleted; one of deletionPolicy Revoke has its tokens revoked first
+      if (!connector.hasFinalizer(Revocation.FINALIZER)) {
+        return UpdateControl.noUpdate();
+      }
+      return parts.revocation().finish(connector, parts.gatherer().gather(connector, now), parts.gatherer().inputs());
+    }
     Gathered gathered = parts.gatherer().gather(connector, since.updateAndGet(s -> s == null ? now : s));
+    gathered.spec().ifPresent(spec -> parts.revocation().keepFinalizer(connector, spec.revokeOnDelete()));
     handover.reconciling(connector, gathered.holding(), gathered.problem().isEmpty() || gathered.holding().isPresent(), now);
     Optional<Failure> before = parts.failures().sinceLastSuccess(connector, gathered);
     Attempt attempt = decideAndIssue(connector, gathered, before, now);

@@ -12,7 +12,7 @@ import java.time.Duration;
 /** One connector's spec, checked and with defaults applied; bad values fail naming the field. */
 record ConnectorSettings(
     AuthMethod auth, RenewalPolicy renewal, Duration defaultLifetime, String outputSecretName, String stateSecretName,
-    TokenValidator.Rules validation, Provider provider) {
+    TokenValidator.Rules validation, Provider provider, boolean revokeOnDelete) {
 
   /** The provider profile a connector's spec was merged with, as status shows it. */
   record Provider(String name, String source) {}
@@ -83,7 +83,7 @@ record ConnectorSettings(
       }
       TokenValidator.Rules validation = v == null ? null : new TokenValidator.Rules(v.jwksUrl.strip(), v.issuer, v.audience);
       return new ConnectorSettings(auth, policy, lifetime == null ? operatorDefaultLifetime : lifetime, output, state,
-          validation, provider);
+          validation, provider, spec.deletionPolicy == io.keyward.api.v1alpha1.ApiConnectorSpec.DeletionPolicy.Revoke);
     } catch (IllegalArgumentException e) {
       throw CredentialException.terminal("InvalidConfiguration", e.getMessage());
     }

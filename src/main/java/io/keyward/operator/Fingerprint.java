@@ -39,11 +39,12 @@ final class Fingerprint {
     }
   }
 
-  /** The auth block as JSON, without oauth2.authorizationUrl: it names where users grant access, not how tokens are asked. */
+  /** The auth block as JSON, without oauth2.authorizationUrl and revocationUrl: they name where users grant access and where tokens end, not how tokens are asked. */
   private static String tokenRequestJson(AuthMethod auth) {
-    if (auth instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth o && o.authorizationUrl != null) {
+    if (auth instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth o && (o.authorizationUrl != null || o.revocationUrl != null)) {
       var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Serialization.jsonMapper().valueToTree(auth);
       tree.remove("authorizationUrl");
+      tree.remove("revocationUrl");
       return tree.toString();
     }
     return Serialization.asJson(auth);

@@ -16,6 +16,11 @@ final class Gatherer {
   private final StateStore state;
   private final Issuance issuance;
   private final SecretInputs inputs;
+
+  /** Where the Secrets an auth block references are read (revocation reads only the client's). */
+  SecretInputs inputs() {
+    return inputs;
+  }
   private final io.keyward.provider.ProviderSource providers;
 
   Gatherer(Duration defaultLifetime, StateStore state, Issuance issuance, SecretInputs inputs,

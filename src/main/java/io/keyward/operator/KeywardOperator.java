@@ -80,6 +80,9 @@ public final class KeywardOperator implements AutoCloseable {
     operator.register(reconciler, overrider -> {
       // a spec change bumps the generation; the refresh annotation does not, so it is let through here
       overrider.withGenerationAware(false);
+      // every event reaches reconcile, deletions too: the finalizer is Keyward's to manage, and only connectors of
+      // deletionPolicy Revoke carry one (a Cleaner would put one on every connector)
+      overrider.withTriggerReconcilerOnAllEvents(true);
       overrider.withOnUpdateFilter(KeywardOperator::worthReconciling);
       overrider.withRetry(retryOfFailedReconciles(settings.backoff()));
       // the cache keeps what Keyward reads, with shared strings; the LIST comes in pages (a real API server's

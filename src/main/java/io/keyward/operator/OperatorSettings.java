@@ -28,7 +28,10 @@ import java.util.Set;
  */
 public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime, Backoff backoff, Clock clock,
     LeaderElection leaderElection, boolean requireSecretLabel, int maxIssuancesPerNamespace,
-    ConnectorSelector connectorSelector, Duration handoverGrace, int reconcileThreads, int maxConcurrentRollouts) {
+    ConnectorSelector connectorSelector, Duration handoverGrace, int reconcileThreads, int maxConcurrentRollouts,
+    Duration revocationTimeout) {
+  /** How long a connector of deletionPolicy Revoke waits for its provider before it is deleted unrevoked. */
+  public static final Duration DEFAULT_REVOCATION_TIMEOUT = Duration.ofMinutes(5);
   /** A fifth of the issuance threads: five busy tenants at once still leave room for the rest. */
   public static final int DEFAULT_MAX_ISSUANCES_PER_NAMESPACE = 10;
   /** JOSDK's default; see docs/benchmarks.md for what more or fewer change. */
@@ -47,42 +50,42 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), Duration.ofHours(1), Backoff.defaults(), Clock.systemUTC(), null, false,
         DEFAULT_MAX_ISSUANCES_PER_NAMESPACE, null, Duration.ZERO, DEFAULT_RECONCILE_THREADS,
-        DEFAULT_MAX_CONCURRENT_ROLLOUTS);
+        DEFAULT_MAX_CONCURRENT_ROLLOUTS, DEFAULT_REVOCATION_TIMEOUT);
   }
 
   public OperatorSettings withBackoff(Backoff b) {
     return new OperatorSettings(namespaces, defaultLifetime, b, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withNamespaces(Set<String> ns) {
     return new OperatorSettings(ns, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withDefaultLifetime(Duration lifetime) {
     return new OperatorSettings(namespaces, lifetime, backoff, clock, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withClock(Clock c) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, c, leaderElection, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection election) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, election, requireSecretLabel, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withRequireSecretLabel(boolean require) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, require, maxIssuancesPerNamespace,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withMaxIssuancesPerNamespace(int max) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel, max,
-        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts);
+        connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   /**
@@ -91,16 +94,21 @@ public record OperatorSettings(Set<String> namespaces, Duration defaultLifetime,
    */
   public OperatorSettings withConnectorSelector(ConnectorSelector selector, Duration grace) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, selector, grace, reconcileThreads, maxConcurrentRollouts);
+        maxIssuancesPerNamespace, selector, grace, reconcileThreads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withReconcileThreads(int threads) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, connectorSelector, handoverGrace, threads, maxConcurrentRollouts);
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, threads, maxConcurrentRollouts, revocationTimeout);
   }
 
   public OperatorSettings withMaxConcurrentRollouts(int max) {
     return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
-        maxIssuancesPerNamespace, connectorSelector, handoverGrace, reconcileThreads, max);
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, reconcileThreads, max, revocationTimeout);
+  }
+
+  public OperatorSettings withRevocationTimeout(Duration timeout) {
+    return new OperatorSettings(namespaces, defaultLifetime, backoff, clock, leaderElection, requireSecretLabel,
+        maxIssuancesPerNamespace, connectorSelector, handoverGrace, reconcileThreads, maxConcurrentRollouts, timeout);
   }
 }

@@ -31,9 +31,18 @@ final class SecretInputs {
 
   /** The resolved values, keyed by reference, in spec order. */
   Map<SecretKeyRef, String> resolve(ApiConnector connector, AuthMethod auth) throws CredentialException {
+    return resolve(connector, auth, field -> true);
+  }
+
+  /** The resolved values of the references whose field {@code wanted} accepts. */
+  Map<SecretKeyRef, String> resolve(ApiConnector connector, AuthMethod auth, java.util.function.Predicate<String> wanted)
+      throws CredentialException {
     String namespace = connector.getMetadata().getNamespace();
     Map<SecretKeyRef, String> values = new LinkedHashMap<>();
     for (Map.Entry<String, SecretKeyRef> field : auth.secretRefsByField().entrySet()) {
+      if (!wanted.test(field.getKey())) {
+        continue;
+      }
       SecretKeyRef ref = field.getValue();
       if (ref.name == null || ref.name.isBlank() || ref.key == null || ref.key.isBlank()) {
         throw CredentialException.invalidConfiguration("spec.auth." + auth.type(), "a Secret reference needs name and key");

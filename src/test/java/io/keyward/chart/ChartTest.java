@@ -55,7 +55,7 @@ class ChartTest {
 
   /** What the operator does in a namespace it watches (DESIGN §2, §3, §5). */
   static final List<Rule> NAMESPACE_RULES = List.of(
-      new Rule(List.of("keyward.io"), List.of("apiconnectors"), List.of("get", "list", "watch")),
+      new Rule(List.of("keyward.io"), List.of("apiconnectors"), List.of("get", "list", "watch", "patch")),
       new Rule(List.of("keyward.io"), List.of("apiconnectors/status"), List.of("get", "patch", "update")),
       new Rule(List.of(""), List.of("secrets"),
           List.of("get", "list", "watch", "create", "update")),
@@ -227,7 +227,7 @@ class ChartTest {
         "--reconcile-threads", "50",
         "--log-format", "text",
         "--host-requests-per-second", "10", "--host-burst", "20",
-        "--max-concurrent-rollouts", "5");
+        "--max-concurrent-rollouts", "5", "--revocation-timeout", "5m");
     assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("POD_NAME")).singleElement()
         .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"));
   }

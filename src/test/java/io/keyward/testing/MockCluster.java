@@ -35,7 +35,7 @@ public final class MockCluster implements AutoCloseable {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         MockResponse intercepted = interceptor.apply(request);
-        return intercepted != null ? intercepted : crud.dispatch(request);
+        return intercepted != null ? intercepted : crud.dispatch(nullStatusMended(request));
       }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -48,6 +48,34 @@ public final class MockCluster implements AutoCloseable {
             .create();
       }
     }
+  }
+
+  /**
+   * The mock stores {@code "status": null} after a patch of a custom resource's main path (a real API
+   * server keeps the status absent), and a JSON patch of the status that adds its fields then fails
+   * ("cannot reference past scalar value"). Such a status patch is given an {@code add /status {}}
+   * first, as the object a real server holds would let it apply.
+   */
+  private RecordedRequest nullStatusMended(RecordedRequest request) {
+    String path = request.getPath();
+    if (!"PATCH".equals(request.getMethod()) || path == null || !path.contains("/apis/keyward.io/")
+        || !path.split("\\?")[0].endsWith("/status")
+        || !String.valueOf(request.getHeader("Content-Type")).startsWith("application/json-patch+json")) {
+      return request;
+    }
+    String objectPath = path.split("\\?")[0].replaceAll("/status$", "");
+    MockResponse stored = crud.dispatch(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET,
+        objectPath, io.fabric8.mockwebserver.http.Headers.builder().build(), new io.fabric8.mockwebserver.http.Buffer()));
+    String body = stored.getBody() == null ? "" : stored.getBody().readUtf8();
+    if (!body.contains("\"status\":null")) {
+      return request;
+    }
+    String patch = request.getBody().readUtf8().strip();
+    String mended = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{}}" + (patch.equals("[]") ? "]" : "," + patch.substring(1));
+    var buffer = new io.fabric8.mockwebserver.http.Buffer();
+    buffer.write(mended.getBytes(StandardCharsets.UTF_8));
+    return new RecordedRequest(request.getHttpVersion(), io.fabric8.mockwebserver.dsl.HttpMethod.PATCH, path,
+        request.getHeaders(), buffer);
   }
 
   /** Answers requests for which {@code answer} returns a response; the rest reach the API. */

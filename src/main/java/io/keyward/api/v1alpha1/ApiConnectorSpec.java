@@ -37,6 +37,10 @@ import java.util.Map;
     + " || has(self.auth.oauth2.clientSecretRef)"
     + " || (has(self.auth.oauth2.grant) && self.auth.oauth2.grant == 'jwtBearer')", fieldPath = ".auth.oauth2",
     message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt, tlsClientAuth or none")
+@ValidationRule(value = "has(self.provider) || !has(self.deletionPolicy) || self.deletionPolicy != 'Revoke'"
+    + " || (has(self.auth) && has(self.auth.oauth2) && has(self.auth.oauth2.revocationUrl))",
+    fieldPath = ".deletionPolicy",
+    message = "Revoke needs spec.auth.oauth2.revocationUrl (the provider's RFC 7009 revocation endpoint)")
 @ValidationRule(value = "!has(self.parameters) || has(self.provider)", fieldPath = ".parameters",
     message = "parameters are read only with spec.provider")
 public class ApiConnectorSpec {
@@ -58,6 +62,17 @@ public class ApiConnectorSpec {
 
   @JsonPropertyDescription("When to refresh credentials that expire.")
   public RefreshSpec refresh;
+
+  /** What deleting the connector does at the provider. */
+  public enum DeletionPolicy {
+    Retain,
+    Revoke
+  }
+
+  @JsonPropertyDescription("What deleting the connector does at the provider: Retain (default) leaves its tokens"
+      + " valid; Revoke revokes the refresh and access tokens at spec.auth.oauth2.revocationUrl (RFC 7009) first,"
+      + " holding the deletion (a finalizer) for at most the operator's --revocation-timeout.")
+  public DeletionPolicy deletionPolicy;
 
   @JsonPropertyDescription("Where the credential is written.")
   public OutputSpec output;

@@ -199,6 +199,41 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         issued.issuedAt(), expiresAt, issued.extraOutput(), issued.notices(), issued.state(), issued.publication());
   }
 
+  /** The key of the current refresh token in this issuer's state. */
+  public static final String REFRESH_TOKEN_STATE = RefreshTokens.REFRESH_TOKEN;
+
+  /**
+   * Revokes {@code token} at {@code spec.auth.oauth2.revocationUrl} (RFC 7009, Nimbus), the client
+   * authenticated as for its token requests. An answer of 200 (also for a token the provider no
+   * longer knows) is success; 503 or another server error is transient, as is an unreachable endpoint.
+   *
+   * @param refreshToken whether {@code token} is the refresh token (the {@code token_type_hint})
+   */
+  public void revoke(OAuth2Auth auth, IssueContext context, String token, boolean refreshToken)
+      throws CredentialException {
+    if (auth.revocationUrl == null || auth.revocationUrl.isBlank()) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.revocationUrl", "is required to revoke");
+    }
+    URI url = Endpoints.url(auth.revocationUrl, "spec.auth.oauth2.revocationUrl");
+    String clientId = clientId(auth, context);
+    if (clientId == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required to revoke");
+    }
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, url, context);
+    com.nimbusds.oauth2.sdk.token.Token revoked = refreshToken ? new RefreshToken(token)
+        : new com.nimbusds.oauth2.sdk.token.BearerAccessToken(token);
+    var request = clientAuth != null ? new com.nimbusds.oauth2.sdk.TokenRevocationRequest(url, clientAuth, revoked)
+        : new com.nimbusds.oauth2.sdk.TokenRevocationRequest(url, new ClientID(clientId), revoked);
+    HTTPResponse response = http.call(request.toHTTPRequest(), tlsMaterial(auth, context), "revocation endpoint",
+        context.caller());
+    TokenResponses.requireAvailable(response, context.clock().instant(), "revocation endpoint");
+    int status = response.getStatusCode();
+    if (status != 200) {
+      throw CredentialException.terminal(status == 401 ? "InvalidClient" : "RevocationRejected",
+          "revocation endpoint answered HTTP " + status);
+    }
+  }
+
   /** The client ID from the spec or its Secret; {@code null} when neither is set. */
   static String clientId(OAuth2Auth auth, IssueContext context) throws CredentialException {
     String clientId = auth.clientId != null ? auth.clientId

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param seedHash SHA-256 of the seed, remembered to notice a new one
  */
 record RefreshTokens(String current, String seedHash, String seedRef) {
-  static final String REFRESH_TOKEN = "refresh-token";
+  /** Where the current refresh token is kept in the issuer's state. */
+  public static final String REFRESH_TOKEN = "refresh-token";
   static final String SEED_HASH = "seed-hash";
 
   static RefreshTokens current(OAuth2Auth auth, IssueContext context) throws CredentialException {

@@ -83,6 +83,12 @@ public class OAuth2Auth implements AuthMethod {
       + " token comes from (a provider profile names it). Not used to issue or refresh tokens.")
   public String authorizationUrl;
 
+  @Pattern(SchemaPatterns.HTTP_URL)
+  @Size(max = SchemaPatterns.URL_LENGTH)
+  @JsonPropertyDescription("The provider's token revocation endpoint (RFC 7009), used by deletionPolicy Revoke. Not"
+      + " used to issue or refresh tokens.")
+  public String revocationUrl;
+
   @Size(max = SchemaPatterns.TEXT_LENGTH)
   @JsonPropertyDescription("The client ID (or use clientIdRef).")
   public String clientId;
