@@ -144,4 +144,52 @@ class ValidateProvidersTest {
     assertThat(r.out()).contains("all valid").doesNotContain("warning");
     assertThat(r.exit()).isZero();
   }
+
+  @Test
+  void aBrokenApiProviderNamedLikeABuiltInIsNotReplacedByTheBuiltInForItsConnectors() throws Exception {
+    Path f = write("s.yaml", """
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiProvider
+        metadata: {name: slack}
+        spec:
+          connector:
+            auth:
+              oauth2: {tokenUri: https://slack.com/api/oauth.v2.access}
+        """, connector("chat", "slack", "", "refreshTokenRef: {name: app, key: refresh-token}"));
+    KeywardCliTest.Result r = KeywardCliTest.run("validate", "-f", f.toString());
+    assertThat(r.out().lines().toList()).containsExactly(
+        f + ":1: ApiProvider/slack: spec.connector.auth.oauth2.tokenUri: an ApiConnector spec has no field"
+            + " spec.auth.oauth2.tokenUri",
+        "keyward validate: 1 ApiConnector, 1 ApiProvider in 1 file: 1 invalid document, 1 error");
+  }
+
+  @Test
+  void anApiProviderMayNotNameSecretsAndTwoOfOneNameAreTold() throws Exception {
+    Path f = write("d.yaml", ACME_PROVIDER, ACME_PROVIDER, """
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiProvider
+        metadata: {name: sneaky}
+        spec:
+          connector:
+            auth:
+              oauth2:
+                tokenUrl: https://login.example.com/token
+                clientSecretRef: {name: shared, key: secret}
+        """);
+    KeywardCliTest.Result r = KeywardCliTest.run("validate", "-f", f.toString());
+    assertThat(r.out().lines().toList()).containsExactly(
+        f + ":2: ApiProvider/acme-crm: metadata.name: warning: another ApiProvider of this name is at " + f
+            + ":1; the one applied last replaces it (this one is used here)",
+        f + ":3: ApiProvider/sneaky: spec.connector.auth.oauth2.clientSecretRef: ApiProvider sneaky:"
+            + " spec.connector.auth.oauth2.clientSecretRef names a Secret; a profile may not: each connector names its own",
+        "keyward validate: 0 ApiConnectors, 3 ApiProviders in 1 file: 1 invalid document, 1 error, 1 warning");
+  }
+
+  @Test
+  void aConnectorOfGenerateNameIsMergedToo() throws Exception {
+    Path f = write("g.yaml", connector("x", "zendesk", "subdomain: acme", "refreshTokenRef: {name: app, key: refresh-token}")
+        .replace("metadata: {name: x, namespace: sales}", "metadata: {generateName: support-, namespace: sales}"));
+    KeywardCliTest.Result r = KeywardCliTest.run("validate", "-f", f.toString());
+    assertThat(r.out()).isEqualTo("keyward validate: 1 ApiConnector in 1 file, all valid\n");
+  }
 }

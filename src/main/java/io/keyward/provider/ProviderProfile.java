@@ -70,6 +70,11 @@ public record ProviderProfile(String name, String displayName, String docs, Stri
     if (connector.has("provider") || connector.has("parameters")) {
       throw invalid(name, source, "connector", "cannot name a provider or parameters itself");
     }
+    String secretField = secretReference(connector, "connector");
+    if (secretField != null) {
+      // each connector names its own Secrets, in its own namespace (and the operator watches those it names)
+      throw invalid(name, source, secretField, "names a Secret; a profile may not: each connector names its own");
+    }
     List<Parameter> parameters = new ArrayList<>();
     for (JsonNode p : data.path("parameters")) {
       String pname = p.path("name").asText("");
@@ -92,6 +97,25 @@ public record ProviderProfile(String name, String displayName, String docs, Stri
     }
     return new ProviderProfile(name, data.path("displayName").asText(name), text(data, "docs"), source, parameters,
         connector.deepCopy(), quirks);
+  }
+
+  /** The path of the first Secret reference ({@code ...Ref}, {@code secretRef}) under {@code node}, or null. */
+  private static String secretReference(JsonNode node, String path) {
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var f = fields.next();
+        String at = path + "." + f.getKey();
+        if (f.getKey().endsWith("Ref") && f.getValue().isObject()) {
+          return at;
+        }
+        String inner = secretReference(f.getValue(), at);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
   }
 
   private static String text(JsonNode node, String field) {

@@ -106,16 +106,28 @@ public final class ManifestCheck {
       }
     }
     Set<String> declared = new HashSet<>();
-    profiles.forEach(p -> declared.add(p.name()));
+    Map<String, Document> firstOfName = new java.util.HashMap<>();
     for (Document d : documents) {
       if (isProvider(d) && !d.name().isEmpty()) {
         declared.add(d.name()); // named, if unusable: its connectors are not told it is missing
+        Document first = firstOfName.putIfAbsent(d.name(), d);
+        if (first != null) {
+          Result r = results.get(d);
+          List<Problem> warnings = new ArrayList<>(r.warnings());
+          warnings.add(new Problem("metadata.name", "DuplicateApiProvider", "another ApiProvider of this name is at "
+              + first.file() + ":" + first.number() + "; the one applied last replaces it (this one is used here)"));
+          results.put(d, new Result(d, r.verdict(), r.errors(), warnings));
+        }
       }
     }
+    // an ApiProvider that cannot be used still replaces the built-in of its name in the cluster: its
+    // connectors get InvalidProfile there, so they are not checked against the built-in here
+    Set<String> usable = new HashSet<>();
+    profiles.forEach(p -> usable.add(p.name()));
     ProviderCatalog catalog = ProviderCatalog.builtIn().with(profiles);
     List<Result> ordered = new ArrayList<>();
     for (Document d : documents) {
-      ordered.add(results.containsKey(d) ? results.get(d) : check(d, secrets, catalog, declared));
+      ordered.add(results.containsKey(d) ? results.get(d) : check(d, secrets, catalog, declared, usable));
     }
     return new Report(files.size(), ordered, secrets.namespaces());
   }
@@ -174,7 +186,8 @@ public final class ManifestCheck {
     }
   }
 
-  private Result check(Document d, SecretInventory secrets, ProviderCatalog catalog, Set<String> declared) {
+  private Result check(Document d, SecretInventory secrets, ProviderCatalog catalog, Set<String> declared,
+      Set<String> usable) {
     if (d.unreadable() != null) {
       Document.Unreadable u = d.unreadable();
       return new Result(d, Verdict.UNREADABLE, List.of(new Problem("<nil>", "Unreadable", "cannot parse " + u.format()
@@ -201,11 +214,14 @@ public final class ManifestCheck {
     if (admission.allowed()) {
       JsonNode linted = admission.pruned();
       String provider = admission.pruned().path("spec").path("provider").asText("");
-      if (!provider.isEmpty()) {
+      if (!provider.isEmpty() && declared.contains(provider) && !usable.contains(provider)) {
+        linted = null; // named by a broken ApiProvider among the manifests, reported on itself
+      } else if (!provider.isEmpty()) {
         try {
           ApiConnectorSpec spec = StoredSpec.read(admission.pruned().path("spec"));
-          EffectiveSpec merged = EffectiveSpec.resolve(spec, d.name(), d.namespace() == null ? "default" : d.namespace(),
-              catalog);
+          // a connector of generateName has no name yet: a placeholder keeps the merged spec judgeable
+          EffectiveSpec merged = EffectiveSpec.resolve(spec, d.name().isEmpty() ? "generated" : d.name(),
+              d.namespace() == null ? "default" : d.namespace(), catalog);
           ObjectNode object = admission.pruned().deepCopy();
           object.set("spec", JSON.valueToTree(merged.spec()));
           linted = object;

@@ -411,4 +411,16 @@ class BuiltInProfilesTest {
     assertThatThrownBy(() -> issue(oauth2("slack", "", "refreshTokenRef: {name: app, key: refresh-token}")))
         .isInstanceOfSatisfying(CredentialException.class, e -> assertThat(e.reason()).isEqualTo("InvalidClient"));
   }
+
+  @Test
+  void slackAnswersARefreshWithTokenTypeBotWhichIsSentAsABearerToken() throws Exception {
+    // oauth.v2.access with rotation on: ok, token_type bot, a new refresh token, 12-hour expiry
+    server.override(req -> Response.json(200, "{\"ok\":true,\"app_id\":\"A0KRD7HC3\",\"access_token\":"
+        + "\"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy\",\"token_type\":\"bot\",\"scope\":\"chat:write\","
+        + "\"expires_in\":43200,\"refresh_token\":\"xoxe-1-rotated\",\"team\":{\"id\":\"T9TK3CUKW\"}}"));
+    IssuedCredential c = issue(oauth2("slack", "", "refreshTokenRef: {name: app, key: refresh-token}"));
+    assertThat(c.headerValue()).isEqualTo("Bearer xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy");
+    assertThat(c.expiresAt()).isEqualTo(NOW.plusSeconds(43200));
+    assertThat(c.state()).containsEntry("refresh-token", "xoxe-1-rotated");
+  }
 }

@@ -71,11 +71,12 @@ final class TokenResponses {
     }
     // before anything else reads it: a control character or space would split the header (DESIGN §9)
     HttpFields.requireResponse(HttpFields.Rule.VISIBLE, token, "token endpoint", "access_token");
-    Instant absoluteExpiry = absoluteExpiry(json, quirks.expiresAtField());
-    boolean expiredOnIssue = normaliseQuirks(json, quirks.expiresInMillis());
-    if (json.get("token_type") instanceof String t) {
+    if (json.get("token_type") instanceof String t && !t.isBlank()) {
+      // before a provider's own token type is read as Bearer: an unsafe one is refused, not relabelled
       HttpFields.requireResponse(HttpFields.Rule.TOKEN, t, "token endpoint", "token_type");
     }
+    Instant absoluteExpiry = absoluteExpiry(json, quirks.expiresAtField());
+    boolean expiredOnIssue = normaliseQuirks(json, quirks.expiresInMillis());
     Map<String, String> extra = outputFields(json, quirks.outputFields());
     Tokens tokens;
     try {
@@ -238,7 +239,9 @@ final class TokenResponses {
     } else if (expiresIn != null && !(expiresIn instanceof Number)) {
       json.remove("expires_in");
     }
-    if (!(json.get("token_type") instanceof String t) || t.isBlank()) {
+    if (!(json.get("token_type") instanceof String t) || t.isBlank()
+        || !(t.equalsIgnoreCase("bearer") || t.equalsIgnoreCase("dpop"))) {
+      // none, or a provider's own word for what is sent as a bearer token (Slack says "bot" or "user")
       json.put("token_type", "Bearer");
     }
     if (json.get("expires_in") instanceof Number n && n.longValue() <= 0) {

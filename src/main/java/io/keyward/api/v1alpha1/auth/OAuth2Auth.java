@@ -126,8 +126,9 @@ public class OAuth2Auth implements AuthMethod {
   public List<String> scopes;
 
   @Pattern("^[ ,;]$")
-  @JsonPropertyDescription("What separates the scopes in the request's scope parameter: a space (default, RFC 6749)"
-      + " or, for providers that want it, ',' or ';'.")
+  @JsonPropertyDescription("What separates the scopes in the token and authorization requests' scope parameter: a"
+      + " space (default, RFC 6749) or, for providers that want it, ',' or ';'. An assertion's scope claim always"
+      + " uses spaces.")
   public String scopeSeparator;
 
   @Size(max = SchemaPatterns.TEXT_LENGTH)
