@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
     versionProvider = Keyward.Version.class,
     description = "Keeps integration credentials fresh: ApiConnector resources in, one-shape Secrets out.",
     subcommands = {Keyward.Run.class, Keyward.Local.class, Keyward.Validate.class, Keyward.Providers.class,
-        Keyward.Authorize.class, CommandLine.HelpCommand.class})
+        Keyward.Authorize.class, Keyward.Status.class, Keyward.Refresh.class, CommandLine.HelpCommand.class})
 public final class Keyward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -457,15 +457,7 @@ public final class Keyward implements Runnable {
     @CommandLine.Parameters(index = "0", paramLabel = "CONNECTOR", description = "The ApiConnector's name.")
     String name;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
-        description = "The connector's namespace. Default: the kubeconfig context's, else default.")
-    String namespace;
-
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig. Default: $KUBECONFIG, else ~/.kube/config.")
-    java.nio.file.Path kubeconfig;
-
-    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context. Default: the current one.")
-    String context;
+    @CommandLine.Mixin KubeOptions kube;
 
     @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class, paramLabel = "DURATION",
         description = "How long to wait for the browser's redirect. Default: ${DEFAULT-VALUE}.")
@@ -487,18 +479,11 @@ public final class Keyward implements Runnable {
         err.println("keyward authorize: --port must be between 0 and 65535, not " + port);
         return 2;
       }
-      io.fabric8.kubernetes.client.Config config;
-      try {
-        config = kubeconfig != null
-            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(context, java.nio.file.Files.readString(kubeconfig),
-                kubeconfig.toString())
-            : io.fabric8.kubernetes.client.Config.autoConfigure(context);
-      } catch (java.io.IOException | RuntimeException e) {
-        err.println("keyward authorize: cannot read the kubeconfig" + (kubeconfig == null ? "" : " " + kubeconfig)
-            + (context == null ? "" : " (context " + context + ")") + ": " + e.getMessage());
+      io.fabric8.kubernetes.client.Config config = kube.config(err, "authorize");
+      if (config == null) {
         return 2;
       }
-      String ns = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
+      String ns = kube.namespace(config);
       String user = config.getCurrentContext() == null || config.getCurrentContext().getContext() == null ? null
           : config.getCurrentContext().getContext().getUser();
       try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
@@ -510,6 +495,118 @@ public final class Keyward implements Runnable {
         out.flush();
         err.println("keyward authorize: " + e.getMessage());
         err.flush();
+        return 1;
+      }
+    }
+  }
+
+  /** The kubeconfig options of the commands that talk to a cluster as kubectl does. */
+  static final class KubeOptions {
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+        description = "The namespace. Default: the kubeconfig context's, else default.")
+    String namespace;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig. Default: $KUBECONFIG, else ~/.kube/config.")
+    java.nio.file.Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context. Default: the current one.")
+    String context;
+
+    /** The client configuration, or null after telling {@code err} why it cannot be read. */
+    io.fabric8.kubernetes.client.Config config(java.io.PrintWriter err, String command) {
+      try {
+        return kubeconfig != null
+            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(context, java.nio.file.Files.readString(kubeconfig),
+                kubeconfig.toString())
+            : io.fabric8.kubernetes.client.Config.autoConfigure(context);
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("keyward " + command + ": cannot read the kubeconfig" + (kubeconfig == null ? "" : " " + kubeconfig)
+            + (context == null ? "" : " (context " + context + ")") + ": " + e.getMessage());
+        return null;
+      }
+    }
+
+    String namespace(io.fabric8.kubernetes.client.Config config) {
+      return namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
+      description = "The connectors of a namespace (or all, -A) as their status says: type, readiness, expiry, why the"
+          + " credential was last issued, the last error. Uses the kubeconfig as kubectl does.")
+  static final class Status implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin KubeOptions kube;
+
+    @Option(names = {"-A", "--all-namespaces"}, description = "Every namespace.")
+    boolean allNamespaces;
+
+    @Override
+    public Integer call() {
+      var out = spec.commandLine().getOut();
+      var err = spec.commandLine().getErr();
+      io.fabric8.kubernetes.client.Config config = kube.config(err, "status");
+      if (config == null) {
+        return 2;
+      }
+      try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
+        var connectors = client.resources(io.keyward.api.v1alpha1.ApiConnector.class);
+        var items = allNamespaces ? connectors.inAnyNamespace().list().getItems()
+            : connectors.inNamespace(kube.namespace(config)).list().getItems();
+        if (items.isEmpty()) {
+          err.println(allNamespaces ? "No ApiConnectors found." : "No ApiConnectors found in " + kube.namespace(config)
+              + ".");
+          return 0;
+        }
+        out.print(io.keyward.local.ConnectorTable.status(items, java.time.Instant.now(), allNamespaces));
+        out.flush();
+        return 0;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        err.println("keyward status: could not list ApiConnectors: " + (e.getCode() == 403 ? "forbidden"
+            : e.getCode() == 404 ? "the ApiConnector CRD is not installed" : "HTTP " + e.getCode()));
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "refresh", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
+      description = "Ask a connector to refresh its credential now (the keyward.io/refresh-requested-at annotation).")
+  static final class Refresh implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin KubeOptions kube;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "CONNECTOR", description = "The ApiConnector's name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      var out = spec.commandLine().getOut();
+      var err = spec.commandLine().getErr();
+      io.fabric8.kubernetes.client.Config config = kube.config(err, "refresh");
+      if (config == null) {
+        return 2;
+      }
+      String ns = kube.namespace(config);
+      try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
+        var resource = client.resources(io.keyward.api.v1alpha1.ApiConnector.class).inNamespace(ns).withName(name);
+        if (resource.get() == null) {
+          err.println("keyward refresh: ApiConnector " + ns + "/" + name + " not found");
+          return 1;
+        }
+        String at = java.time.Instant.now().toString();
+        var patch = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        patch.putObject("metadata").putObject("annotations").put(io.keyward.api.v1alpha1.ApiConnector.REFRESH_REQUESTED_AT, at);
+        resource.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch.toString());
+        out.println("Asked " + ns + "/" + name + " to refresh (" + io.keyward.api.v1alpha1.ApiConnector.REFRESH_REQUESTED_AT
+            + "=" + at + "); its status says when it has: keyward status -n " + ns);
+        out.flush();
+        return 0;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        err.println("keyward refresh: could not annotate ApiConnector " + ns + "/" + name + ": "
+            + (e.getCode() == 403 ? "forbidden" : "HTTP " + e.getCode()));
         return 1;
       }
     }

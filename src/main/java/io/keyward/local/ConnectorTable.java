@@ -10,8 +10,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** The live table of local mode: what each connector's status says, one row each. */
-final class ConnectorTable {
+/**
+ * The live table of local mode, and {@code keyward status}'s against any cluster: what each
+ * connector's status says, one row each.
+ */
+public final class ConnectorTable {
   static final String[] HEADER = {"NAME", "TYPE", "READY", "EXPIRES IN", "REFRESHES", "LAST ERROR"};
   private static final int MAX_ERROR = 70;
 
@@ -44,11 +47,42 @@ final class ConnectorTable {
     return rows;
   }
 
+  /** {@code keyward status}: NAMESPACE (with several namespaces), NAME, TYPE, READY, EXPIRES IN, LAST ISSUE REASON, LAST ERROR. */
+  public static String status(List<ApiConnector> connectors, Instant now, boolean withNamespace) {
+    List<String[]> lines = new ArrayList<>();
+    lines.add(withNamespace
+        ? new String[] {"NAMESPACE", "NAME", "TYPE", "READY", "EXPIRES IN", "LAST ISSUE REASON", "LAST ERROR"}
+        : new String[] {"NAME", "TYPE", "READY", "EXPIRES IN", "LAST ISSUE REASON", "LAST ERROR"});
+    List<ApiConnector> sorted = new ArrayList<>(connectors);
+    sorted.sort(Comparator.comparing((ApiConnector c) -> c.getMetadata().getNamespace())
+        .thenComparing(c -> c.getMetadata().getName()));
+    for (ApiConnector c : sorted) {
+      ApiConnectorStatus s = c.getStatus();
+      String type = s != null && s.authType != null ? s.authType : type(c);
+      String ready = s == null ? "-" : s.condition("Ready").map(r -> r.status).orElse("-");
+      String reason = s == null || s.lastIssueReason == null ? "-" : s.lastIssueReason;
+      String[] row = {c.getMetadata().getName(), type, ready, expiresIn(s, now), reason, lastError(s)};
+      if (withNamespace) {
+        String[] wide = new String[row.length + 1];
+        wide[0] = c.getMetadata().getNamespace();
+        System.arraycopy(row, 0, wide, 1, row.length);
+        row = wide;
+      }
+      lines.add(row);
+    }
+    return table(lines);
+  }
+
   static String render(List<Row> rows) {
     List<String[]> lines = new ArrayList<>();
     lines.add(HEADER);
     rows.forEach(r -> lines.add(r.cells()));
-    int[] widths = new int[HEADER.length];
+    return table(lines);
+  }
+
+  private static String table(List<String[]> lines) {
+    int columns = lines.get(0).length;
+    int[] widths = new int[columns];
     for (String[] line : lines) {
       for (int i = 0; i < line.length; i++) {
         widths[i] = Math.max(widths[i], line[i].length());
