@@ -40,15 +40,7 @@ class KubectlPluginIT {
   @BeforeEach
   void start() throws Exception {
     cluster = new MockCluster();
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: alice, user: {}}]
-        contexts: [{name: mock, context: {cluster: mock, user: alice, namespace: sales}}]
-        current-context: mock
-        """.formatted(cluster.client().getMasterUrl()));
+    kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), "sales");
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.copy(Path.of("src/main/sh/kubectl-keyward"), bin.resolve("kubectl-keyward"));
     bin.resolve("kubectl-keyward").toFile().setExecutable(true);

@@ -124,12 +124,15 @@ public final class AuthorizeConnector {
   }
 
   private static String clientIdOf(OAuth2Auth auth, IssueContext context) throws AuthorizeException {
-    String id = auth.clientId != null ? auth.clientId
-        : auth.clientIdRef != null ? context.secrets().get(auth.clientIdRef).strip() : null;
-    if (id == null || id.isEmpty()) {
-      throw new AuthorizeException("spec.auth.oauth2.clientId: is required to authorize");
+    try {
+      String id = OAuth2Issuer.clientId(auth, context);
+      if (id == null) {
+        throw new AuthorizeException("spec.auth.oauth2.clientId: is required to authorize");
+      }
+      return id;
+    } catch (CredentialException e) {
+      throw new AuthorizeException(e.getMessage());
     }
-    return id;
   }
 
   private ApiConnector read(String namespace, String name) throws AuthorizeException {
@@ -210,10 +213,7 @@ public final class AuthorizeConnector {
     if (secret == null) {
       return null;
     }
-    if (secret.getData() != null && secret.getData().get(ref.key) != null) {
-      return new String(Base64.getDecoder().decode(secret.getData().get(ref.key)), StandardCharsets.UTF_8);
-    }
-    return secret.getStringData() == null ? null : secret.getStringData().get(ref.key);
+    return io.keyward.operator.SecretData.decode(secret).get(ref.key);
   }
 
   private Secret getSecret(String namespace, String name) throws AuthorizeException {

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Base64 {@code data} of Secrets, both ways. Keyward writes {@code data}, never {@code stringData}. */
-final class SecretData {
+public final class SecretData {
   private SecretData() {}
 
   static Map<String, String> encode(Map<String, String> plain) {
@@ -18,7 +18,7 @@ final class SecretData {
   }
 
   /** Decoded values; {@code stringData} is honoured too, since some API servers leave it unconverted. */
-  static Map<String, String> decode(Secret secret) {
+  public static Map<String, String> decode(Secret secret) {
     Map<String, String> out = new LinkedHashMap<>();
     if (secret.getData() != null) {
       secret.getData().forEach((k, v) -> out.put(k, v == null ? "" : decodeValue(v)));

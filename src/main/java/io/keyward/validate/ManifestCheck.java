@@ -134,13 +134,9 @@ public final class ManifestCheck {
 
   /** An ApiProvider: the CRD's schema, then the profile it holds read as the operator reads it. */
   private Result checkProvider(Document d, List<ProviderProfile> profiles) {
-    Admission admission = providerValidator.admit(d.object(), Optional.empty());
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
-    unknownFields(admission, errors, warnings);
-    for (Cause c : admission.errors()) {
-      errors.add(new Problem(c.field(), c.type(), c.message()));
-    }
+    Admission admission = admit(providerValidator, d, errors, warnings);
     if (admission.allowed()) {
       try {
         ProviderProfile profile = ProviderProfile.read(d.name(), ProviderProfile.API_PROVIDER,
@@ -175,6 +171,16 @@ public final class ManifestCheck {
     return m.find() ? m.group(1) : otherwise;
   }
 
+  /** The API server's judgement of the document: its unknown fields (as --field-validation says) and its errors. */
+  private Admission admit(ConnectorValidator by, Document d, List<Problem> errors, List<Problem> warnings) {
+    Admission admission = by.admit(d.object(), Optional.empty());
+    unknownFields(admission, errors, warnings);
+    for (Cause c : admission.errors()) {
+      errors.add(new Problem(c.field(), c.type(), c.message()));
+    }
+    return admission;
+  }
+
   private void unknownFields(Admission admission, List<Problem> errors, List<Problem> warnings) {
     for (String warning : admission.warnings()) {
       Problem unknown = new Problem(Admission.unknownField(warning).orElse("<nil>"), "UnknownField", warning);
@@ -204,13 +210,9 @@ public final class ManifestCheck {
     if (!isConnector(d)) {
       return new Result(d, Verdict.SKIPPED, List.of(), List.of());
     }
-    Admission admission = validator.admit(d.object(), Optional.empty());
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
-    unknownFields(admission, errors, warnings);
-    for (Cause c : admission.errors()) {
-      errors.add(new Problem(c.field(), c.type(), c.message()));
-    }
+    Admission admission = admit(validator, d, errors, warnings);
     if (admission.allowed()) {
       JsonNode linted = admission.pruned();
       String provider = admission.pruned().path("spec").path("provider").asText("");

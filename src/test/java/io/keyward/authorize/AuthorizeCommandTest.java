@@ -66,15 +66,7 @@ class AuthorizeCommandTest {
   void start() throws Exception {
     cluster = new MockCluster();
     demo = new DemoProvider(0, Clock.systemUTC(), Duration.ofMinutes(10));
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: alice, user: {}}]
-        contexts: [{name: mock, context: {cluster: mock, user: alice, namespace: %s}}]
-        current-context: mock
-        """.formatted(cluster.client().getMasterUrl(), NS));
+    kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), NS);
     cluster.putSecret(NS, "demo-client", Map.of("client-secret", DemoProvider.CLIENT_SECRET));
   }
 

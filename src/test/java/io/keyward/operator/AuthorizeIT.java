@@ -52,15 +52,7 @@ class AuthorizeIT extends OperatorHarness {
     }));
     awaitCondition("crm", "Ready", "False", "SecretNotFound");
 
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: alice, user: {}}]
-        contexts: [{name: mock, context: {cluster: mock, user: alice}}]
-        current-context: mock
-        """.formatted(client.getMasterUrl()));
+    Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), null);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {

@@ -93,6 +93,19 @@ public final class MockCluster implements AutoCloseable {
         io.fabric8.mockwebserver.http.Headers.builder().build(), new io.fabric8.mockwebserver.http.Buffer()));
   }
 
+  /** Writes a kubeconfig for this server (user alice, no credentials; {@code namespace} may be null). */
+  public java.nio.file.Path writeKubeconfig(java.nio.file.Path path, String namespace) throws java.io.IOException {
+    java.nio.file.Files.writeString(path, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: alice, user: {}}]
+        contexts: [{name: mock, context: {cluster: mock, user: alice%s}}]
+        current-context: mock
+        """.formatted(client.getMasterUrl(), namespace == null ? "" : ", namespace: " + namespace));
+    return path;
+  }
+
   public KubernetesClient client() {
     return client;
   }

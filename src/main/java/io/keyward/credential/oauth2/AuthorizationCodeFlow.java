@@ -7,7 +7,6 @@ import com.nimbusds.oauth2.sdk.AuthorizationResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
 import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.ResponseType;
-import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
@@ -60,12 +59,9 @@ public final class AuthorizationCodeFlow {
         .redirectionURI(redirectUri)
         .state(state)
         .codeChallenge(verifier, CodeChallengeMethod.S256);
-    if (auth.scopes != null && !auth.scopes.isEmpty()) {
-      if (auth.scopeSeparator == null || auth.scopeSeparator.equals(" ")) {
-        request.scope(new Scope(auth.scopes.toArray(String[]::new)));
-      } else {
-        request.customParameter("scope", String.join(auth.scopeSeparator, auth.scopes));
-      }
+    String scope = OAuth2Issuer.scopeParameter(auth);
+    if (scope != null) {
+      request.customParameter("scope", scope);
     }
     return new Started(request.build().toURI(), redirectUri, state, verifier);
   }

@@ -8,7 +8,6 @@ import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
 import javax.net.ssl.SSLSocketFactory;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
-import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
@@ -95,12 +94,9 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         : auth.clientAuthenticationOrDefault() == OAuth2Auth.ClientAuthentication.none && clientId != null
             ? new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant)
             : new TokenRequest.Builder(tokenUrl, grant);
-    if (auth.scopes != null && !auth.scopes.isEmpty()) {
-      if (auth.scopeSeparator == null || auth.scopeSeparator.equals(" ")) {
-        request.scope(new Scope(auth.scopes.toArray(String[]::new)));
-      } else {
-        request.customParameter("scope", String.join(auth.scopeSeparator, auth.scopes));
-      }
+    String scope = scopeParameter(auth);
+    if (scope != null) {
+      request.customParameter("scope", scope);
     }
     if (auth.audience != null && !auth.audience.isBlank()) {
       request.customParameter("audience", auth.audience);
@@ -234,8 +230,14 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
   }
 
+  /** The scope parameter: the scopes joined by {@code scopeSeparator} (a space by default); null without scopes. */
+  static String scopeParameter(OAuth2Auth auth) {
+    return auth.scopes == null || auth.scopes.isEmpty() ? null
+        : String.join(auth.scopeSeparator == null ? " " : auth.scopeSeparator, auth.scopes);
+  }
+
   /** The client ID from the spec or its Secret; {@code null} when neither is set. */
-  static String clientId(OAuth2Auth auth, IssueContext context) throws CredentialException {
+  public static String clientId(OAuth2Auth auth, IssueContext context) throws CredentialException {
     String clientId = auth.clientId != null ? auth.clientId
         : auth.clientIdRef != null ? context.secrets().get(auth.clientIdRef).strip() : null;
     if (clientId != null && clientId.isEmpty()) {
