@@ -448,8 +448,8 @@ public final class Keyward implements Runnable {
 
   @Command(name = "authorize", mixinStandardHelpOptions = true, versionProvider = Keyward.Version.class,
       description = {"Obtain a connector's first refresh token in a browser (authorization code with PKCE, a redirect"
-          + " to 127.0.0.1) and write it into the Secret key its spec.auth.oauth2.refreshTokenRef names; then ask"
-          + " the connector to refresh.",
+          + " to 127.0.0.1), or with --device by a code entered on any device, and write it into the Secret key its"
+          + " spec.auth.oauth2.refreshTokenRef names; then ask the connector to refresh.",
           "Uses the kubeconfig as kubectl does. Prints the URL to open; never prints a token."})
   static final class Authorize implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -471,6 +471,11 @@ public final class Keyward implements Runnable {
     @Option(names = "--no-browser", description = "Only print the URL (default: also open it where a browser is available).")
     boolean noBrowser;
 
+    @Option(names = "--device", description = "Use the device authorization grant (RFC 8628) at"
+        + " spec.auth.oauth2.deviceAuthorizationUrl instead: prints a URL and a code to enter on any device (no"
+        + " browser on this machine, no redirect), then polls at the provider's interval.")
+    boolean device;
+
     @Override
     public Integer call() throws Exception {
       var out = spec.commandLine().getOut();
@@ -489,7 +494,7 @@ public final class Keyward implements Runnable {
       try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
         new io.keyward.authorize.AuthorizeConnector(client, io.keyward.credential.http.HttpSender.local(),
             java.time.Clock.systemUTC(), out).run(new io.keyward.authorize.AuthorizeConnector.Options(ns, name, timeout,
-                port, noBrowser ? url -> { } : io.keyward.authorize.Browser::open, user));
+                port, noBrowser ? url -> { } : io.keyward.authorize.Browser::open, user, device));
         return 0;
       } catch (io.keyward.authorize.AuthorizeConnector.AuthorizeException e) {
         out.flush();

@@ -15,6 +15,7 @@ import io.keyward.credential.IssueContext;
 import io.keyward.credential.SecretValues;
 import io.keyward.credential.http.HttpSender;
 import io.keyward.credential.oauth2.AuthorizationCodeFlow;
+import io.keyward.credential.oauth2.DeviceAuthorization;
 import io.keyward.credential.oauth2.OAuth2Issuer;
 import io.keyward.operator.ClusterProviders;
 import io.keyward.provider.EffectiveSpec;
@@ -35,7 +36,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code keyward authorize}: a connector's first refresh token, obtained as a native app does it
- * (RFC 8252: the system browser, a loopback redirect, PKCE S256) and written into the Secret key its
+ * (RFC 8252: the system browser, a loopback redirect, PKCE S256), or with the device authorization
+ * grant (RFC 8628: a code a person enters on any device), and written into the Secret key its
  * {@code refreshTokenRef} names; then the connector is asked to refresh. Reads the connector, its
  * provider profile and its client's Secrets with the caller's kubeconfig, as kubectl would. No token
  * is printed or logged: the output names Secrets and keys, never values.
@@ -61,7 +63,11 @@ public final class AuthorizeConnector {
    * @param browser opens the URL in a browser, where one is available
    */
   public record Options(String namespace, String name, Duration timeout, int port, Consumer<URI> browser,
-      String kubeUser) {}
+      String kubeUser, boolean device) {
+    public Options(String namespace, String name, Duration timeout, int port, Consumer<URI> browser, String kubeUser) {
+      this(namespace, name, timeout, port, browser, kubeUser, false);
+    }
+  }
 
   private final KubernetesClient client;
   private final HttpSender http;
@@ -82,6 +88,11 @@ public final class AuthorizeConnector {
     SecretKeyRef seed = auth.refreshTokenRef;
     IssueContext context = new IssueContext(clientSecrets(options.namespace(), auth), clock, Duration.ofHours(1));
     OAuth2Issuer issuer = new OAuth2Issuer(http);
+    if (options.device()) {
+      writeSeed(options, seed, deviceAuthorized(options, where, auth, context, issuer));
+      finished(options, seed, where);
+      return;
+    }
     try (LoopbackRedirect listener = new LoopbackRedirect(options.port())) {
       String clientId = clientIdOf(auth, context);
       AuthorizationCodeFlow.Started started = AuthorizationCodeFlow.start(auth, clientId, listener.uri());
@@ -115,12 +126,63 @@ public final class AuthorizeConnector {
       throw new AuthorizeException("could not listen on 127.0.0.1:" + options.port() + " for the redirect: "
           + e.getMessage() + (options.port() == 0 ? "" : " (choose another --port)"));
     }
+    finished(options, seed, where);
+  }
+
+  private void finished(Options options, SecretKeyRef seed, String where) throws AuthorizeException {
     requestRefresh(options.namespace(), options.name());
     out.println("Wrote the refresh token to Secret " + options.namespace() + "/" + seed.name + " (key " + seed.key
         + ") and asked " + where + " to refresh.");
     out.println("Its status says when the operator has used it: kubectl -n " + options.namespace()
         + " get apiconnector " + options.name());
     out.flush();
+  }
+
+  /**
+   * The device authorization grant (RFC 8628): prints the verification URI and user code, then polls
+   * the token endpoint at the provider's interval (longer after {@code slow_down}) until a person
+   * approves or denies, the code expires, or the timeout passes.
+   */
+  private String deviceAuthorized(Options options, String where, OAuth2Auth auth, IssueContext context,
+      OAuth2Issuer issuer) throws AuthorizeException, InterruptedException {
+    try {
+      DeviceAuthorization.Started started = issuer.startDeviceAuthorization(auth, context);
+      out.println("To authorize " + where + " (client " + clientIdOf(auth, context) + "), open");
+      out.println();
+      out.println("  " + started.verificationUri());
+      out.println();
+      out.println("and enter the code  " + started.userCode());
+      if (started.verificationUriComplete() != null) {
+        out.println("(or open " + started.verificationUriComplete() + ", which has the code in it)");
+      }
+      java.time.Instant deadline = clock.instant().plus(options.timeout());
+      boolean codeFirst = started.expiresAt().isBefore(deadline);
+      if (codeFirst) {
+        deadline = started.expiresAt();
+      }
+      out.println("Waiting up to " + human(Duration.between(clock.instant(), deadline).truncatedTo(
+          java.time.temporal.ChronoUnit.SECONDS)) + " for the approval ...");
+      out.flush();
+      options.browser().accept(started.verificationUriComplete() != null ? started.verificationUriComplete()
+          : started.verificationUri());
+      Duration interval = started.interval();
+      while (true) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (left.compareTo(interval) < 0) {
+          throw new AuthorizeException((codeFirst ? "the code expired before anyone approved it"
+              : "nobody approved within " + human(options.timeout())) + "; nothing was written. Run keyward"
+              + " authorize --device again");
+        }
+        Thread.sleep(interval.toMillis());
+        DeviceAuthorization.Poll poll = issuer.pollDeviceAuthorization(auth, context, started.polledEvery(interval));
+        if (poll instanceof DeviceAuthorization.Approved approved) {
+          return approved.refreshToken();
+        }
+        interval = ((DeviceAuthorization.Pending) poll).interval();
+      }
+    } catch (CredentialException e) {
+      throw new AuthorizeException(e.getMessage() + " (" + e.reason() + ")");
+    }
   }
 
   private static String clientIdOf(OAuth2Auth auth, IssueContext context) throws AuthorizeException {
@@ -170,6 +232,11 @@ public final class AuthorizeConnector {
     if (auth == null) {
       throw new AuthorizeException("spec.auth.oauth2: " + where + " is not an OAuth 2.0 connector; only a refresh token"
           + " grant is authorized in a browser");
+    }
+    if (auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode) {
+      throw new AuthorizeException("spec.auth.oauth2.grant: is deviceCode: the operator runs the device authorization"
+          + " itself, and the connector's status says where to approve it (keyward status " + connector.getMetadata()
+          .getName() + " -n " + connector.getMetadata().getNamespace() + ")");
     }
     if (auth.grantOrDefault() != OAuth2Auth.Grant.refreshToken) {
       throw new AuthorizeException("spec.auth.oauth2.grant: is " + auth.grantOrDefault() + "; keyward authorize"

@@ -16,8 +16,10 @@ public class CredentialException extends Exception {
   private final boolean terminal;
   private final Duration retryAfter;
   private final boolean deferred;
+  private boolean awaiting;
   private String errorClass;
   private java.util.Map<String, String> rotatedState = java.util.Map.of();
+  private Notice notice;
 
   private CredentialException(String reason, String message, boolean terminal, Duration retryAfter) {
     this(reason, message, terminal, retryAfter, false);
@@ -56,6 +58,20 @@ public class CredentialException extends Exception {
     return this;
   }
 
+  /**
+   * Attaches what a person should read in {@code kubectl describe} once the state of this attempt is
+   * persisted (a device authorization started: where to approve it). An Event, never a secret value.
+   */
+  public CredentialException withNotice(Notice notice) {
+    this.notice = notice;
+    return this;
+  }
+
+  /** The Event to record with this attempt's state, if any. */
+  public Optional<Notice> notice() {
+    return Optional.ofNullable(notice);
+  }
+
   /** Issuer state to persist despite the failure; empty when the provider rotated nothing. */
   public java.util.Map<String, String> rotatedState() {
     return rotatedState;
@@ -71,11 +87,27 @@ public class CredentialException extends Exception {
 
   /**
    * Not a failure: the attempt was not made (e.g. the provider's host already has its share of calls
-   * in flight) and should simply be tried again after {@code retryAfter}. Nothing was sent, so no
-   * backoff, no Degraded condition, no warning Event.
+   * in flight), or it waits for a person (a device authorization nobody has approved yet), and should
+   * simply be tried again after {@code retryAfter}. No backoff, no Degraded condition, no warning Event.
    */
   public static CredentialException deferred(String reason, String message, Duration retryAfter) {
     return new CredentialException(reason, message, false, retryAfter, true);
+  }
+
+  /**
+   * Not a failure: the provider answered, and waits for a person (a device authorization nobody has
+   * approved yet); asked again after {@code retryAfter}. Deferred, and it ends an earlier failure:
+   * what failed before has been replaced by what the person is asked to do.
+   */
+  public static CredentialException awaiting(String reason, String message, Duration retryAfter) {
+    CredentialException e = new CredentialException(reason, message, false, retryAfter, true);
+    e.awaiting = true;
+    return e;
+  }
+
+  /** Waiting for a person: see {@link #awaiting}. */
+  public boolean isAwaiting() {
+    return awaiting;
   }
 
   /** A spec value that cannot work; the message names the field. */

@@ -13,9 +13,11 @@ import java.util.Map;
  * @param defaultLifetime the lifetime assumed for a token whose expiry cannot be learned
  * @param previousState the state the last credential left (see {@link IssuedCredential#state()}); empty at first
  * @param caller who asks, for the provider host's turns: the connector, and when its current credential expires
+ * @param requested whether a person asked for this issue (the refresh annotation, a changed spec or Secret): an
+ *     issuer that waits for a person (an expired device code) starts again only then, never in a loop
  */
 public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState,
-    Caller caller) {
+    Caller caller, boolean requested) {
   public IssueContext {
     previousState = Map.copyOf(previousState);
     if (caller == null) {
@@ -23,8 +25,18 @@ public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLi
     }
   }
 
+  public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState,
+      Caller caller) {
+    this(secrets, clock, defaultLifetime, previousState, caller, false);
+  }
+
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState) {
     this(secrets, clock, defaultLifetime, previousState, null);
+  }
+
+  /** The same context, asked for by a person (see {@code requested}). */
+  public IssueContext asRequested() {
+    return new IssueContext(secrets, clock, defaultLifetime, previousState, caller, true);
   }
 
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {
@@ -34,6 +46,7 @@ public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLi
   /** Never prints the previous state (it may hold a refresh token or private keys). */
   @Override
   public String toString() {
-    return "IssueContext[defaultLifetime=" + defaultLifetime + ", state keys=" + previousState.keySet() + "]";
+    return "IssueContext[defaultLifetime=" + defaultLifetime + ", state keys=" + previousState.keySet() + ", requested="
+        + requested + "]";
   }
 }

@@ -65,7 +65,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A built-in provider for local mode, on loopback: an OAuth 2.0 token endpoint (client credentials,
  * and refresh tokens that rotate: reusing an old one fails with {@code invalid_grant}), an
  * authorization endpoint with a consent page (authorization code with PKCE S256, for
- * {@code keyward authorize}), a JWKS for
+ * {@code keyward authorize}), a device authorization endpoint with a verification page (RFC 8628,
+ * for grant deviceCode and {@code keyward authorize --device}), a revocation endpoint (RFC 7009)
+ * and an introspection endpoint (RFC 7662), a JWKS for
  * the JWT access tokens it issues, and an echo endpoint that accepts only a valid credential:
  * its API key, its Basic credential, its own access tokens, and JWTs that the client
  * {@value #JWT_CLIENT} signs, checked against the JWKS the operator publishes for that connector
@@ -91,6 +93,11 @@ public final class DemoProvider implements AutoCloseable {
   private final Map<String, Pending> consents = new ConcurrentHashMap<>();
   private final Map<String, Pending> codes = new ConcurrentHashMap<>();
   private final AtomicInteger issued = new AtomicInteger();
+  private final Map<String, Device> devices = new ConcurrentHashMap<>(); // by device code
+  private final Set<String> revokedAccessTokens = ConcurrentHashMap.newKeySet();
+  private final java.util.List<String> revocations = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile Duration deviceCodeLifetime = Duration.ofMinutes(10);
+  private volatile Duration deviceInterval = Duration.ofSeconds(5);
   private volatile ConfigurableJWTProcessor<SecurityContext> clientJwts; // null: no client JWKS registered
 
   public DemoProvider(int port, Clock clock, Duration tokenLifetime) {
@@ -107,6 +114,10 @@ public final class DemoProvider implements AutoCloseable {
     liveRefreshTokens.add(SEED_REFRESH_TOKEN);
     server.createContext("/oauth2/token", this::token);
     server.createContext("/oauth2/authorize", this::authorize);
+    server.createContext("/oauth2/device_authorization", this::deviceAuthorization);
+    server.createContext("/device", this::verify);
+    server.createContext("/oauth2/revoke", this::revoke);
+    server.createContext("/oauth2/introspect", this::introspect);
     server.createContext("/jwks", this::jwks);
     server.createContext("/echo", this::echo);
     server.setExecutor(executor);
@@ -124,6 +135,38 @@ public final class DemoProvider implements AutoCloseable {
   /** The authorization endpoint: a consent page (Allow, Deny) for the authorization code flow with PKCE S256. */
   public String authorizationUrl() {
     return baseUrl() + "/oauth2/authorize";
+  }
+
+  /** The device authorization endpoint (RFC 8628): a device code, and a user code to enter at {@link #verificationUrl()}. */
+  public String deviceAuthorizationUrl() {
+    return baseUrl() + "/oauth2/device_authorization";
+  }
+
+  /** The verification page where a person enters a user code and allows or denies it. */
+  public String verificationUrl() {
+    return baseUrl() + "/device";
+  }
+
+  /** The revocation endpoint (RFC 7009): a revoked refresh token is refused, a revoked access token fails at the echo endpoint. */
+  public String revocationUrl() {
+    return baseUrl() + "/oauth2/revoke";
+  }
+
+  /** The introspection endpoint (RFC 7662) for the access tokens it issued. */
+  public String introspectionUrl() {
+    return baseUrl() + "/oauth2/introspect";
+  }
+
+  /** How long a device code lives and how often it may be polled (default 10 min and 5 s). */
+  public DemoProvider withDeviceCodes(Duration lifetime, Duration interval) {
+    this.deviceCodeLifetime = lifetime;
+    this.deviceInterval = interval;
+    return this;
+  }
+
+  /** The kinds of token revoked so far, in order ({@code refresh_token}, {@code access_token}). */
+  public java.util.List<String> revocations() {
+    return java.util.List.copyOf(revocations);
   }
 
   /** Whether {@code refreshToken} is one this provider would accept now (issued and not yet rotated). */
@@ -195,6 +238,31 @@ public final class DemoProvider implements AutoCloseable {
       }
       rotated = new RefreshToken("demo-rt-" + UUID.randomUUID());
       liveRefreshTokens.add(rotated.getValue());
+    } else if (grant instanceof com.nimbusds.oauth2.sdk.device.DeviceCodeGrant device) {
+      Device pending = devices.get(device.getDeviceCode().getValue());
+      Instant now = clock.instant();
+      if (pending == null) {
+        return new TokenErrorResponse(OAuth2Error.INVALID_GRANT.setDescription("unknown device code"));
+      }
+      if (!now.isBefore(pending.expires)) {
+        devices.remove(device.getDeviceCode().getValue());
+        return new TokenErrorResponse(com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError.EXPIRED_TOKEN);
+      }
+      Instant last = pending.lastPoll;
+      pending.lastPoll = now;
+      if (last != null && Duration.between(last, now).compareTo(pending.interval.dividedBy(2)) < 0) {
+        pending.interval = pending.interval.plusSeconds(5); // RFC 8628 §3.5: polled too fast
+        return new TokenErrorResponse(com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError.SLOW_DOWN);
+      }
+      if (pending.decision == null) {
+        return new TokenErrorResponse(com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError.AUTHORIZATION_PENDING);
+      }
+      devices.remove(device.getDeviceCode().getValue()); // single use
+      if (!pending.decision) {
+        return new TokenErrorResponse(OAuth2Error.ACCESS_DENIED);
+      }
+      rotated = new RefreshToken("demo-rt-" + UUID.randomUUID());
+      liveRefreshTokens.add(rotated.getValue());
     } else if (!(grant instanceof ClientCredentialsGrant)) {
       return new TokenErrorResponse(OAuth2Error.UNSUPPORTED_GRANT_TYPE);
     }
@@ -206,6 +274,133 @@ public final class DemoProvider implements AutoCloseable {
     } catch (JOSEException e) {
       return new TokenErrorResponse(new ErrorObject("server_error", "signing failed", 500));
     }
+  }
+
+  /** A device authorization: its user code, until when, how often it may be polled, and the person's decision. */
+  private static final class Device {
+    final String userCode;
+    final Instant expires;
+    volatile Duration interval;
+    volatile Instant lastPoll;
+    volatile Boolean decision; // null: not yet
+
+    Device(String userCode, Instant expires, Duration interval) {
+      this.userCode = userCode;
+      this.expires = expires;
+      this.interval = interval;
+    }
+  }
+
+  /** RFC 8628 §3.1: our client (public, or with its secret) asks; a device code and a user code come back. */
+  private void deviceAuthorization(HttpExchange exchange) throws IOException {
+    HTTPResponse response;
+    try {
+      var request = com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest.parse(toNimbus(exchange));
+      ClientAuthentication auth = request.getClientAuthentication();
+      String clientId = auth != null ? auth.getClientID().getValue()
+          : request.getClientID() == null ? null : request.getClientID().getValue();
+      boolean secretOk = auth == null || (auth instanceof PlainClientSecret secret
+          && CLIENT_SECRET.equals(secret.getClientSecret().getValue()));
+      if (!CLIENT_ID.equals(clientId) || !secretOk) {
+        response = new TokenErrorResponse(OAuth2Error.INVALID_CLIENT).toHTTPResponse();
+      } else {
+        var deviceCode = new com.nimbusds.oauth2.sdk.device.DeviceCode();
+        var userCode = new com.nimbusds.oauth2.sdk.device.UserCode(
+            com.nimbusds.oauth2.sdk.device.UserCode.LETTER_CHAR_SET, 8);
+        String shown = userCode.getValue(); // XXXX-XXXX
+        Duration interval = deviceInterval;
+        devices.put(deviceCode.getValue(), new Device(shown, clock.instant().plus(deviceCodeLifetime), interval));
+        response = new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse(deviceCode,
+            new com.nimbusds.oauth2.sdk.device.UserCode(shown), URI.create(verificationUrl()),
+            URI.create(verificationUrl() + "?user_code=" + shown), deviceCodeLifetime.toSeconds(),
+            interval.toSeconds(), null).toHTTPResponse();
+      }
+    } catch (ParseException e) {
+      response = new TokenErrorResponse(OAuth2Error.INVALID_REQUEST).toHTTPResponse();
+    }
+    send(exchange, response.getStatusCode(), response.getBody());
+  }
+
+  /**
+   * The verification page: GET shows a form for the user code (filled in from {@code ?user_code=});
+   * POST (user_code, decision=allow|deny) records the person's decision.
+   */
+  private void verify(HttpExchange exchange) throws IOException {
+    if ("POST".equals(exchange.getRequestMethod())) {
+      Map<String, java.util.List<String>> form = com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(
+          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      String entered = first(form, "user_code");
+      Device device = entered == null ? null : devices.values().stream()
+          .filter(d -> d.userCode.equalsIgnoreCase(entered.strip()) && d.decision == null
+              && clock.instant().isBefore(d.expires))
+          .findFirst().orElse(null);
+      if (device == null) {
+        sendHtml(exchange, 400, "<p>This code is unknown, expired or already answered.</p>");
+        return;
+      }
+      device.decision = "allow".equals(first(form, "decision"));
+      sendHtml(exchange, 200, device.decision ? "<p>Done: the device is authorized. You can close this page.</p>"
+          : "<p>Access denied.</p>");
+      return;
+    }
+    String query = exchange.getRequestURI().getRawQuery();
+    String code = query == null ? "" : com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(query)
+        .getOrDefault("user_code", java.util.List.of("")).get(0);
+    sendHtml(exchange, 200, "<h1>Keyward demo provider</h1><p>Enter the code shown for <b>" + html(CLIENT_ID)
+        + "</b>:</p><form method=\"post\" action=\"/device\"><input name=\"user_code\" value=\"" + html(code)
+        + "\"> <button name=\"decision\" value=\"allow\">Allow</button> "
+        + "<button name=\"decision\" value=\"deny\">Deny</button></form>");
+  }
+
+  /** RFC 7009, for our client: 200 whether or not the token was known. */
+  private void revoke(HttpExchange exchange) throws IOException {
+    try {
+      var request = com.nimbusds.oauth2.sdk.TokenRevocationRequest.parse(toNimbus(exchange));
+      if (!ourClient(request.getClientAuthentication(), request.getClientID())) {
+        HTTPResponse refused = new TokenErrorResponse(OAuth2Error.INVALID_CLIENT).toHTTPResponse();
+        send(exchange, refused.getStatusCode(), refused.getBody());
+        return;
+      }
+      String token = request.getToken().getValue();
+      if (liveRefreshTokens.remove(token)) {
+        revocations.add("refresh_token");
+      } else if (validBearer(token)) {
+        revokedAccessTokens.add(token);
+        revocations.add("access_token");
+      }
+      send(exchange, 200, null);
+    } catch (ParseException e) {
+      HTTPResponse bad = new TokenErrorResponse(OAuth2Error.INVALID_REQUEST).toHTTPResponse();
+      send(exchange, bad.getStatusCode(), bad.getBody());
+    }
+  }
+
+  /** RFC 7662, for our client: active with exp for an unexpired, unrevoked access token of ours; else inactive. */
+  private void introspect(HttpExchange exchange) throws IOException {
+    try {
+      var request = com.nimbusds.oauth2.sdk.TokenIntrospectionRequest.parse(toNimbus(exchange));
+      if (!ourClient(request.getClientAuthentication(), null)) {
+        send(exchange, 401, "{\"error\":\"invalid_client\"}");
+        return;
+      }
+      String token = request.getToken().getValue();
+      if (!validBearer(token)) {
+        send(exchange, 200, "{\"active\":false}");
+        return;
+      }
+      long exp = SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime().toInstant().getEpochSecond();
+      send(exchange, 200, "{\"active\":true,\"client_id\":\"" + CLIENT_ID + "\",\"exp\":" + exp + "}");
+    } catch (ParseException | java.text.ParseException e) {
+      send(exchange, 400, "{\"error\":\"invalid_request\"}");
+    }
+  }
+
+  private static boolean ourClient(ClientAuthentication auth, com.nimbusds.oauth2.sdk.id.ClientID publicId) {
+    if (auth == null) {
+      return publicId != null && CLIENT_ID.equals(publicId.getValue());
+    }
+    return auth instanceof PlainClientSecret secret && CLIENT_ID.equals(auth.getClientID().getValue())
+        && CLIENT_SECRET.equals(secret.getClientSecret().getValue());
   }
 
   /** An authorization request waiting for the person's decision, then the code it became. */
@@ -342,7 +537,7 @@ public final class DemoProvider implements AutoCloseable {
       SignedJWT jwt = SignedJWT.parse(token);
       Date exp = jwt.getJWTClaimsSet().getExpirationTime();
       return jwt.verify(new RSASSAVerifier(signingKey.toPublicJWK()))
-          && exp != null && clock.instant().isBefore(exp.toInstant());
+          && exp != null && clock.instant().isBefore(exp.toInstant()) && !revokedAccessTokens.contains(token);
     } catch (java.text.ParseException | JOSEException e) {
       return false;
     }

@@ -96,7 +96,8 @@ final class FailureTracker {
     }
     String fingerprint = g.fingerprint().orElse(null);
     Optional<Failure> after = failed.isPresent() ? failed
-        : attempt.issued().isPresent() ? Optional.empty()
+        : attempt.issued().isPresent() || attempt.deferral().filter(CredentialException::isAwaiting).isPresent()
+            ? Optional.empty() // issued, or the provider now waits for a person: what failed before is over
         : before.filter(f -> f.step() == Step.ISSUE).filter(attempt.deferral().isPresent()
             ? f -> Objects.equals(f.fingerprint(), fingerprint)
             : f -> f.standsAt(fingerprint, now));

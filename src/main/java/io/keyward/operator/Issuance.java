@@ -64,12 +64,19 @@ final class Issuance {
    */
   Attempt issue(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs, Optional<Holding> previous,
       RefreshDecision decision, Optional<String> refreshRequest) {
+    ResourceID id = ResourceID.fromResource(connector);
+    Optional<CredentialException> held = stillWaiting(id, decision);
+    if (held.isPresent()) {
+      metrics.deferred(connector, spec.auth().type(), held.get().errorClass());
+      return Attempt.deferred(decision, held.get());
+    }
     long started = System.nanoTime();
     String errorClass = null;
     boolean deferred = false;
     try (var share = namespaces.enter(connector.getMetadata().getNamespace())) {
       started = System.nanoTime(); // the refresh takes from here: waiting for the share is no part of it
       Optional<StoredCredential> before = previous.map(Holding::stored);
+      waiting.remove(id);
       StoredCredential next = critically(() -> issueAndPersist(connector, spec, inputs, before, decision,
           refreshRequest.or(() -> before.map(StoredCredential::refreshRequest))));
       return Attempt.issued(decision, Holding.of(connector, spec, next));
@@ -77,6 +84,7 @@ final class Issuance {
       errorClass = e.errorClass();
       deferred = e.isDeferred();
       if (deferred) {
+        e.retryAfter().ifPresent(after -> waiting.put(id, new Waiting(clock.instant().plus(after), e)));
         LOG.debug("{}/{}: put off: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
             e.reason(), e.getMessage());
         return Attempt.deferred(decision, e);
@@ -92,6 +100,30 @@ final class Issuance {
         metrics.refreshed(connector, spec.auth().type(), Duration.ofNanos(System.nanoTime() - started), errorClass);
       }
     }
+  }
+
+  /** An attempt put off until {@code until}, and why. */
+  private record Waiting(Instant until, CredentialException why) {}
+
+  /** Connectors whose last attempt was put off, until when: their own writes (a state kept) do not bring it forward. */
+  private final Map<ResourceID, Waiting> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The deferral still in force for {@code id}: a reconcile that an event brings before the time the
+   * last deferral named (the state Secret it wrote, a status patch) does not ask the provider sooner;
+   * a device authorization is polled no faster than its interval, or the provider answers
+   * {@code slow_down}. A changed spec or Secret is acted on at once.
+   */
+  private Optional<CredentialException> stillWaiting(ResourceID id, RefreshDecision decision) {
+    Waiting w = waiting.get(id);
+    Instant now = clock.instant();
+    if (w == null || !now.isBefore(w.until()) || "InputsChanged".equals(decision.reason())) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(now, w.until());
+    return Optional.of((w.why().isAwaiting()
+        ? CredentialException.awaiting(w.why().reason(), w.why().getMessage(), left)
+        : CredentialException.deferred(w.why().reason(), w.why().getMessage(), left)).classified(w.why().errorClass()));
   }
 
   /**
@@ -144,14 +176,18 @@ final class Issuance {
       var caller = new io.keyward.credential.http.Caller(
           connector.getMetadata().getNamespace() + "/" + connector.getMetadata().getName(), needBy);
       fresh = issuers.issue(spec.auth(), new IssueContext(inputs.values(), clock, spec.defaultLifetime(),
-          previous.map(p -> p.credential().state()).orElse(Map.of()), caller));
+          previous.map(p -> p.credential().state()).orElse(Map.of()), caller, ASKED_FOR.contains(decision.reason())
+              || previous.filter(p -> !p.publishable() && !inputs.fingerprint().equals(p.fingerprint())).isPresent()));
     } catch (CredentialException e) {
-      keepRotated(connector, spec, inputs, previous, e.rotatedState());
+      // an attempt that waits (a device authorization started or polled) has acted on the refresh request
+      keepRotated(connector, spec, inputs, previous, e.rotatedState(), e.isDeferred() ? handled : Optional.empty());
+      // once what it started is kept: a device authorization's Event names where to approve it
+      e.notice().ifPresent(n -> events.normal(connector, n.reason(), n.message()));
       throw e;
     }
     Optional<CredentialException> rejected = rejection(spec, fresh).or(() -> expiredOverValid(previous, fresh));
     if (rejected.isPresent()) {
-      keepRotated(connector, spec, inputs, previous, fresh.state()); // not published; its refresh token is kept
+      keepRotated(connector, spec, inputs, previous, fresh.state(), Optional.empty()); // not published; its refresh token is kept
       throw rejected.get();
     }
     StoredCredential next = new StoredCredential(fresh, inputs.fingerprint()).withChecksumKeyOf(previous)
@@ -207,14 +243,17 @@ final class Issuance {
    * so that the next attempt presents the rotated refresh token rather than the spent seed.
    */
   private void keepRotated(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs,
-      Optional<StoredCredential> previous, Map<String, String> rotated) throws CredentialException {
+      Optional<StoredCredential> previous, Map<String, String> rotated, Optional<String> handled)
+      throws CredentialException {
     if (rotated.isEmpty() || previous.map(p -> rotated.equals(p.credential().state())).orElse(false)) {
       return;
     }
-    writer.write(connector, spec, previous
+    // a record never published is dated by the inputs it was made from now: a changed spec is noticed once
+    StoredCredential kept = previous.filter(StoredCredential::publishable)
         .map(p -> p.withCredential(p.credential().withState(rotated)))
         .orElseGet(() -> StoredCredential.unpublishable(IssuedCredential.stateOnly(rotated, null, clock.instant()),
-            inputs.fingerprint())));
+            inputs.fingerprint()));
+    writer.write(connector, spec, handled.isPresent() ? kept.withRefreshRequest(handled.get()) : kept);
   }
 
   private <T> T critically(Callable<T> work) throws CredentialException {
@@ -269,6 +308,7 @@ final class Issuance {
   static final int DEPARTED_WRITE_ATTEMPTS = 5;
 
   void forget(ResourceID id) {
+    waiting.remove(id);
     writer.forget(id).ifPresent(write -> {
       try {
         critical.execute(() -> writeDeparted(id, write));

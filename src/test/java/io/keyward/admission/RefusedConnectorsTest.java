@@ -100,7 +100,7 @@ public class RefusedConnectorsTest {
         // spec.auth.oauth2: schema
         refused("unknown grant", oauth2("grant: password", ""),
             "spec.auth.oauth2.grant: Unsupported value: \"password\": supported values: \"accountCredentials\","
-                + " \"clientCredentials\", \"jwtBearer\", \"refreshToken\"", NOT_CHECKED),
+                + " \"clientCredentials\", \"deviceCode\", \"jwtBearer\", \"refreshToken\"", NOT_CHECKED),
         refused("token header that is no header name", oauth2("header: \"X Shopify\"", ""),
             "spec.auth.oauth2.header: Invalid value: \"X Shopify\": spec.auth.oauth2.header in body should match '"
                 + TOKEN + "'"),

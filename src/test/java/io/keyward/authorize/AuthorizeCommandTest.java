@@ -224,6 +224,69 @@ class AuthorizeCommandTest {
     assertThat(seedValue()).isNull();
   }
 
+  static final Pattern DEVICE = Pattern.compile("open\\s+(http://127\\.0\\.0\\.1:\\d+/device)\\s+and enter the code\\s+(\\S+)");
+
+  /** The verification URI and user code the CLI printed. */
+  static String[] deviceInstructions(Running run) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> DEVICE.matcher(run.out().toString()).find()
+        || run.exit().isDone());
+    Matcher m = DEVICE.matcher(run.out().toString());
+    assertThat(m.find()).as(run.out() + " / " + run.err()).isTrue();
+    return new String[] {m.group(1), m.group(2)};
+  }
+
+  OAuth2Auth deviceAuth() {
+    OAuth2Auth a = demoAuth();
+    a.deviceAuthorizationUrl = demo.deviceAuthorizationUrl();
+    return a;
+  }
+
+  @Test
+  void aCodeEnteredOnAnotherDeviceGivesASeedTheProviderAccepts() throws Exception {
+    demo.withDeviceCodes(Duration.ofMinutes(5), Duration.ofSeconds(1));
+    create(connector("crm", deviceAuth()));
+    Running run = authorize("crm", "--device");
+    String[] shown = deviceInstructions(run);
+    assertThat(shown[1]).matches("[A-Z]{4}-[A-Z]{4}");
+    assertThat(run.out().toString()).contains("?user_code=" + shown[1]);
+    Thread.sleep(2500); // a few polls find it pending
+    assertThat(run.exit().isDone()).as(run.err().toString()).isFalse();
+
+    assertThat(browser.enterUserCode(URI.create(shown[0]), shown[1], "allow")).contains("the device is authorized");
+
+    assertThat(run.exitCode()).as(run.err().toString()).isZero();
+    String seed = seedValue();
+    assertThat(demo.acceptsRefreshToken(seed)).as("a refresh token the provider accepts").isTrue();
+    var connector = cluster.client().resources(ApiConnector.class).inNamespace(NS).withName("crm").get();
+    assertThat(connector.getMetadata().getAnnotations()).containsKey(ApiConnector.REFRESH_REQUESTED_AT);
+    assertThat(run.out().toString()).contains("Wrote the refresh token to Secret sales/crm-seed (key refresh-token)")
+        .doesNotContain(seed).doesNotContain(DemoProvider.CLIENT_SECRET);
+    assertThat(run.err().toString()).isEmpty();
+  }
+
+  @Test
+  void aDeniedDeviceCodeAnExpiredOneAndAProviderWithoutTheGrantAreNamed() throws Exception {
+    demo.withDeviceCodes(Duration.ofSeconds(4), Duration.ofSeconds(1));
+    create(connector("crm", deviceAuth()));
+    Running denied = authorize("crm", "--device");
+    String[] shown = deviceInstructions(denied);
+    browser.enterUserCode(URI.create(shown[0]), shown[1], "deny");
+    assertThat(denied.exitCode()).isEqualTo(1);
+    assertThat(denied.err().toString()).contains("the device authorization was denied at the provider (access_denied)");
+
+    Running expired = authorize("crm", "--device");
+    deviceInstructions(expired);
+    assertThat(expired.exitCode()).isEqualTo(1);
+    assertThat(expired.err().toString()).contains("the code expired before anyone approved it")
+        .contains("nothing was written");
+    assertThat(seedValue()).isNull();
+
+    create(connector("no-device", demoAuth()));
+    Running without = authorize("no-device", "--device");
+    assertThat(without.exitCode()).isEqualTo(1);
+    assertThat(without.err().toString()).contains("spec.auth.oauth2.deviceAuthorizationUrl: is not set");
+  }
+
   @Test
   void connectorsThatCannotBeAuthorizedSaySoNamingTheField() throws Exception {
     OAuth2Auth credentials = demoAuth();

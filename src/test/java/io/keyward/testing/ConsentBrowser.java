@@ -40,6 +40,26 @@ public final class ConsentBrowser {
     return URI.create(answer.headers().firstValue("Location").orElseThrow());
   }
 
+  /**
+   * A person at the device verification page: opens it, enters {@code userCode} and presses
+   * {@code allow} or {@code deny}; the page the provider answers with.
+   */
+  public String enterUserCode(URI verificationUri, String userCode, String decision) throws Exception {
+    if (!verificationUri.getHost().startsWith("127.")) {
+      throw new IllegalArgumentException("tests browse loopback only, not " + verificationUri.getHost());
+    }
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(verificationUri).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (page.statusCode() != 200 || !page.body().contains("name=\"user_code\"")) {
+      throw new AssertionError("no verification page (HTTP " + page.statusCode() + "): " + page.body());
+    }
+    String form = "user_code=" + URLEncoder.encode(userCode, StandardCharsets.UTF_8) + "&decision=" + decision;
+    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(verificationUri.resolve("/device"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    return answer.body();
+  }
+
   /** Follows a redirect to the loopback listener; the page it shows. */
   public String open(URI redirect) throws Exception {
     if (!redirect.getHost().startsWith("127.")) {

@@ -27,6 +27,7 @@ import io.keyward.credential.http.HttpSender;
 import io.keyward.credential.http.TlsMaterial;
 import io.keyward.credential.keys.JwsSigners;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -78,13 +79,19 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     if (auth.prefix != null) {
       HttpFields.requireSpec(HttpFields.Rule.PRINTABLE, auth.prefix, "spec.auth.oauth2.prefix", "header value prefix");
     }
+    RefreshTokens refreshTokens = switch (auth.grantOrDefault()) {
+      case refreshToken -> RefreshTokens.current(auth, context);
+      case deviceCode -> RefreshTokens.approved(context.previousState());
+      default -> null;
+    };
+    if (auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode && refreshTokens == null) {
+      return sentAsAsked(auth, header, deviceAuthorized(auth, context, tokenUrl)).withNotices(notices(tokenUrl));
+    }
     ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
-    RefreshTokens refreshTokens = auth.grantOrDefault() == OAuth2Auth.Grant.refreshToken
-        ? RefreshTokens.current(auth, context) : null;
     AuthorizationGrant grant = switch (auth.grantOrDefault()) {
       case clientCredentials -> new ClientCredentialsGrant();
       case accountCredentials -> new AccountCredentialsGrant();
-      case refreshToken -> new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
+      case refreshToken, deviceCode -> new RefreshTokenGrant(new RefreshToken(refreshTokens.current()));
       case jwtBearer -> new JWTBearerGrant(
           Assertions.sign(auth.assertion, "spec.auth.oauth2.assertion", context, clientId, tokenUrl, auth.scopes,
               signers));
@@ -195,6 +202,183 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         issued.issuedAt(), expiresAt, issued.extraOutput(), issued.notices(), issued.state(), issued.publication());
   }
 
+  /**
+   * Grant deviceCode before a person has approved: starts a device authorization (kept in state,
+   * announced in an Event) or polls the one started; either way the attempt waits ({@code
+   * AwaitingAuthorization}, tried again at the provider's interval) until it is approved, then the
+   * access token is the credential and the refresh token is kept. A denied or expired authorization
+   * is a terminal failure that starts again only when a person asks ({@link IssueContext#requested}).
+   */
+  private IssuedCredential deviceAuthorized(OAuth2Auth auth, IssueContext context, URI tokenUrl)
+      throws CredentialException {
+    Instant now = context.clock().instant();
+    java.util.Map<String, String> state = context.previousState();
+    java.util.Optional<DeviceAuthorization.Started> live = DeviceAuthorization.live(state, now);
+    if (live.isEmpty()) {
+      String outcome = state.get(DeviceAuthorization.OUTCOME);
+      if (outcome == null && state.containsKey(DeviceAuthorization.DEVICE_CODE)) {
+        outcome = "expired"; // it expired between two polls
+      }
+      if (outcome != null && !context.requested()) {
+        throw DeviceAuthorization.endedFailure(outcome).withRotatedState(DeviceAuthorization.ended(outcome));
+      }
+      DeviceAuthorization.Started started = startDeviceAuthorization(auth, context);
+      throw awaiting(started).withNotice(new Notice("AuthorizationRequested", "To authorize this connector, "
+          + started.instructions()));
+    }
+    DeviceAuthorization.Poll poll;
+    try {
+      poll = pollDeviceAuthorization(auth, context, live.get());
+    } catch (CredentialException e) {
+      String outcome = switch (e.reason()) {
+        case "AuthorizationDenied" -> "denied";
+        case "DeviceCodeExpired" -> "expired";
+        default -> null;
+      };
+      throw outcome == null ? e
+          : DeviceAuthorization.endedFailure(outcome).withRotatedState(DeviceAuthorization.ended(outcome));
+    }
+    if (poll instanceof DeviceAuthorization.Pending pending) {
+      throw awaiting(live.get().polledEvery(pending.interval()));
+    }
+    var approved = (DeviceAuthorization.Approved) poll;
+    java.util.Map<String, String> kept = RefreshTokens.approvedState(approved.refreshToken(), now);
+    IssuedCredential credential = approved.credential();
+    if (auth.introspection != null) {
+      try {
+        credential = introspected(auth, clientId(auth, context), context, credential);
+      } catch (CredentialException e) {
+        throw e.withRotatedState(kept);
+      }
+    }
+    return credential.withState(kept);
+  }
+
+  /** Waiting for a person to approve {@code started}: not a failure; polled again at its interval. */
+  private static CredentialException awaiting(DeviceAuthorization.Started started) {
+    return CredentialException.awaiting("AwaitingAuthorization", "a person must approve this connector at the"
+        + " provider: " + started.instructions(), started.interval())
+        .classified("authorization_pending").withRotatedState(DeviceAuthorization.keep(started));
+  }
+
+  /**
+   * Starts a device authorization (RFC 8628 §3.1, Nimbus) at {@code spec.auth.oauth2.deviceAuthorizationUrl},
+   * the client authenticated as for its token requests (a public client sends its ID). The user code
+   * and verification URI are checked before anyone is shown them.
+   */
+  public DeviceAuthorization.Started startDeviceAuthorization(OAuth2Auth auth, IssueContext context)
+      throws CredentialException {
+    if (auth.deviceAuthorizationUrl == null || auth.deviceAuthorizationUrl.isBlank()) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.deviceAuthorizationUrl", "is not set: name the"
+          + " provider's device authorization endpoint (RFC 8628) there (a provider profile may supply it)");
+    }
+    URI url = Endpoints.url(auth.deviceAuthorizationUrl, "spec.auth.oauth2.deviceAuthorizationUrl");
+    String clientId = clientId(auth, context);
+    if (clientId == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
+    }
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, url, context);
+    var request = (clientAuth != null ? new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest.Builder(clientAuth)
+        : new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest.Builder(new ClientID(clientId)))
+        .endpointURI(url);
+    String scope = scopeParameter(auth);
+    if (scope != null) {
+      request.customParameter("scope", scope);
+    }
+    if (auth.audience != null && !auth.audience.isBlank()) {
+      request.customParameter("audience", auth.audience);
+    }
+    Instant requestedAt = context.clock().instant();
+    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context),
+        "device authorization endpoint", context.caller());
+    TokenResponses.requireAvailable(response, requestedAt, "device authorization endpoint");
+    com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse answer;
+    try {
+      answer = com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse.parse(response);
+    } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+      throw CredentialException.transientFailure("InvalidDeviceAuthorizationResponse", "device authorization endpoint"
+          + " answered HTTP " + response.getStatusCode() + " with something that is not a device authorization response",
+          null);
+    }
+    if (!answer.indicatesSuccess()) {
+      var error = answer.toErrorResponse().getErrorObject();
+      String code = error == null ? null : error.getCode();
+      int status = response.getStatusCode();
+      throw CredentialException.terminal("invalid_client".equals(code) || status == 401 ? "InvalidClient"
+          : "DeviceAuthorizationRejected", "device authorization endpoint rejected the request: "
+          + TokenResponses.safeCode(code) + " (HTTP " + status + ")");
+    }
+    var success = answer.toSuccessResponse();
+    String userCode = success.getUserCode().getValue();
+    HttpFields.requireResponse(HttpFields.Rule.VISIBLE, userCode, "device authorization endpoint", "user_code");
+    URI verification = shownUri(success.getVerificationURI(), "verification_uri");
+    URI complete = success.getVerificationURIComplete() == null ? null
+        : shownUri(success.getVerificationURIComplete(), "verification_uri_complete");
+    Duration interval = success.getInterval() > 0 ? Duration.ofSeconds(success.getInterval())
+        : DeviceAuthorization.DEFAULT_INTERVAL;
+    return new DeviceAuthorization.Started(success.getDeviceCode().getValue(), userCode, verification, complete,
+        requestedAt.plusSeconds(success.getLifetime()), interval);
+  }
+
+  /** A URI a person is told to open: http or https only, nothing that would run in a browser. */
+  private static URI shownUri(URI uri, String field) throws CredentialException {
+    if (uri == null || uri.getScheme() == null || !uri.getScheme().matches("(?i)https?") || uri.getHost() == null) {
+      throw CredentialException.transientFailure("InvalidDeviceAuthorizationResponse",
+          "device authorization endpoint answered a " + field + " that is not an http(s) URL", null);
+    }
+    HttpFields.requireResponse(HttpFields.Rule.VISIBLE, uri.toString(), "device authorization endpoint", field);
+    return uri;
+  }
+
+  /**
+   * Asks the token endpoint once whether {@code started} was approved (RFC 8628 §3.4): pending (again
+   * after the interval, five seconds longer after {@code slow_down}), or approved with its tokens. A
+   * denial is {@code AuthorizationDenied}, an expired code {@code DeviceCodeExpired}, an approval
+   * without a refresh token {@code NoRefreshToken}; each terminal.
+   */
+  public DeviceAuthorization.Poll pollDeviceAuthorization(OAuth2Auth auth, IssueContext context,
+      DeviceAuthorization.Started started) throws CredentialException {
+    URI tokenUrl = tokenUrl(auth.tokenUrl);
+    String clientId = clientId(auth, context);
+    if (clientId == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
+    }
+    var grant = new com.nimbusds.oauth2.sdk.device.DeviceCodeGrant(
+        new com.nimbusds.oauth2.sdk.device.DeviceCode(started.deviceCode()));
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
+    TokenRequest.Builder request = clientAuth != null ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
+        : new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant);
+    if (auth.extraParams != null) {
+      auth.extraParams.forEach(request::customParameter);
+    }
+    Instant requestedAt = context.clock().instant();
+    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint",
+        context.caller());
+    String error = response.getStatusCode() >= 400 && response.getStatusCode() < 500
+        ? TokenResponses.errorCode(response) : null;
+    if (error != null) {
+      switch (error) {
+        case "authorization_pending" -> {
+          return new DeviceAuthorization.Pending(started.interval());
+        }
+        case "slow_down" -> {
+          return new DeviceAuthorization.Pending(started.interval().plus(DeviceAuthorization.SLOW_DOWN_STEP));
+        }
+        case "access_denied" -> throw CredentialException.terminal("AuthorizationDenied",
+            "the device authorization was denied at the provider (access_denied)");
+        case "expired_token" -> throw CredentialException.terminal("DeviceCodeExpired",
+            "nobody approved the device authorization before its code expired (expired_token)");
+        default -> { } // another error: classified as any token endpoint's
+      }
+    }
+    TokenResponses.Result result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
+    if (result.refreshToken() == null) {
+      throw CredentialException.terminal("NoRefreshToken", "the token endpoint answered the device code without a"
+          + " refresh token: the provider may need offline access asked for (a scope such as offline_access)");
+    }
+    return new DeviceAuthorization.Approved(result.credential(), result.refreshToken());
+  }
+
   /** The key of the current refresh token in this issuer's state. */
   public static final String REFRESH_TOKEN_STATE = RefreshTokens.REFRESH_TOKEN;
 
@@ -281,10 +465,12 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */
   @Override
   public java.util.Optional<Notice> milestone(OAuth2Auth auth, IssuedCredential previous, IssuedCredential next) {
-    return RefreshTokens.reauthorised(previous.state(), next.state())
-        ? java.util.Optional.of(new Notice("Reauthorized", "the new refresh token in " + auth.refreshTokenRef
-            + " replaced the stored one"))
-        : java.util.Optional.empty();
+    if (!RefreshTokens.reauthorised(previous.state(), next.state())) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new Notice("Reauthorized", auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode
+        ? "a person approved a new device authorization; its refresh token replaced the stored one"
+        : "the new refresh token in " + auth.refreshTokenRef + " replaced the stored one"));
   }
 
   /**

@@ -181,6 +181,21 @@ final class TokenResponses {
         : CredentialException.terminal("TokenRequestRejected", message);
   }
 
+  /** The {@code error} code of an error answer, when it is a safe word; else {@code null}. */
+  static String errorCode(HTTPResponse response) {
+    try {
+      Object code = JSONObjectUtils.parse(response.getBody() == null ? "" : response.getBody()).get("error");
+      return code instanceof String c && SAFE_ERROR_CODE.matcher(c).matches() ? c : null;
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
+  /** {@code code} when it is safe to show, else {@code unspecified error}. */
+  static String safeCode(String code) {
+    return code != null && SAFE_ERROR_CODE.matcher(code).matches() ? code : "unspecified error";
+  }
+
   private static CredentialException rejected(int status, JSONObject json) {
     ErrorObject error;
     try {

@@ -49,7 +49,12 @@ public class OAuth2Auth implements AuthMethod {
     refreshToken,
     jwtBearer,
     /** Zoom's server-to-server grant: {@code grant_type=account_credentials}, otherwise as client credentials. */
-    accountCredentials
+    accountCredentials,
+    /**
+     * The device authorization grant (RFC 8628) run by the operator: a person approves once at the
+     * provider with a user code shown in status and an Event; then refresh tokens, as refreshToken.
+     */
+    deviceCode
   }
 
   /** The unit of {@code expires_in} in the provider's responses. */
@@ -67,8 +72,11 @@ public class OAuth2Auth implements AuthMethod {
     none
   }
 
-  @JsonPropertyDescription("The OAuth 2.0 grant: clientCredentials (default), refreshToken, jwtBearer, or"
-      + " accountCredentials (Zoom server-to-server: grant_type=account_credentials, account_id in extraParams).")
+  @JsonPropertyDescription("The OAuth 2.0 grant: clientCredentials (default), refreshToken, jwtBearer,"
+      + " accountCredentials (Zoom server-to-server: grant_type=account_credentials, account_id in extraParams), or"
+      + " deviceCode (RFC 8628: the operator starts a device authorization at deviceAuthorizationUrl, shows the"
+      + " verification URI and user code in status and an Event, and once a person has approved keeps the refresh"
+      + " token in its state Secret; an expired or denied code is started again by the refresh annotation).")
   public Grant grant;
 
   @Pattern(SchemaPatterns.HTTP_URL)
@@ -82,6 +90,12 @@ public class OAuth2Auth implements AuthMethod {
   @JsonPropertyDescription("The provider's authorization endpoint, where a user grants access and the first refresh"
       + " token comes from (a provider profile names it). Not used to issue or refresh tokens.")
   public String authorizationUrl;
+
+  @Pattern(SchemaPatterns.HTTP_URL)
+  @Size(max = SchemaPatterns.URL_LENGTH)
+  @JsonPropertyDescription("The provider's device authorization endpoint (RFC 8628), for grant deviceCode and"
+      + " keyward authorize --device (a provider profile may name it).")
+  public String deviceAuthorizationUrl;
 
   @Pattern(SchemaPatterns.HTTP_URL)
   @Size(max = SchemaPatterns.URL_LENGTH)
