@@ -196,7 +196,37 @@ final class Issuance {
     writer.write(connector, spec, next);
     writer.awaitProjection(ResourceID.fromResource(connector), next);
     announce(connector, spec, previous, next, decision.reason(), decision.message());
+    revokeReplaced(connector, spec, inputs, previous, next);
     return next;
+  }
+
+  /**
+   * deletionPolicy Revoke: the refresh token that a new seed replaced (a re-authorisation) is revoked
+   * at the provider once the new one is persisted and published, so that a re-authorised connector
+   * leaves no second refresh token valid behind it. One attempt: an Event says whether it worked.
+   */
+  private void revokeReplaced(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs,
+      Optional<StoredCredential> previous, StoredCredential next) {
+    if (!spec.revokeOnDelete() || !(spec.auth() instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth auth)) {
+      return;
+    }
+    Optional<StoredCredential> replaced = previous.filter(StoredCredential::publishable);
+    String old = replaced.map(p -> p.credential().state().get(io.keyward.credential.oauth2.OAuth2Issuer.REFRESH_TOKEN_STATE))
+        .orElse(null);
+    boolean reauthorized = replaced.flatMap(p -> issuers.milestone(spec.auth(), p.credential(), next.credential()))
+        .filter(n -> "Reauthorized".equals(n.reason())).isPresent();
+    if (old == null || !reauthorized
+        || old.equals(next.credential().state().get(io.keyward.credential.oauth2.OAuth2Issuer.REFRESH_TOKEN_STATE))) {
+      return;
+    }
+    try {
+      issuers.revoke(auth, new IssueContext(inputs.values(), clock, spec.defaultLifetime()), old, true);
+      events.normal(connector, "Revoked", "Revoked the refresh token that the new seed replaced");
+    } catch (CredentialException e) {
+      events.warning(connector, "RevocationFailed", "The refresh token that the new seed replaced was not revoked: "
+          + e.getMessage() + " (" + e.reason() + "); it stays valid at the provider until it expires or is revoked"
+          + " there");
+    }
   }
 
   /** Why the issued token fails spec.validation, if it does. Checks only; writes nothing. */

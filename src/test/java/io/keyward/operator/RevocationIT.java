@@ -73,6 +73,27 @@ class RevocationIT extends OperatorHarness {
   }
 
   @Test
+  void aSeedThatANewOneReplacedIsRevokedOnceTheNewOneIsInUse() throws Exception {
+    revocationEndpoint();
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed("seed-refresh-token-5");
+    create(revoking("crm"));
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    String kept = cluster.secretValues(NS, "crm-keyward-state").get("state.refresh-token");
+    secretValues.add(kept);
+    assertThat(revocations).isEmpty();
+
+    seed("seed-refresh-token-6"); // a person re-authorised
+    await().atMost(Duration.ofSeconds(15)).until(() -> eventReasons("crm").contains("Reauthorized"));
+    await().atMost(Duration.ofSeconds(15)).until(() -> eventReasons("crm").contains("Revoked"));
+    assertThat(revocations).extracting(r -> r.form().get("token"), r -> r.form().get("token_type_hint"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(kept, "refresh_token"));
+    assertThat(connector("crm")).as("the connector stays").isNotNull();
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    assertNoSecretValueLeaked();
+  }
+
+  @Test
   void aProviderThatIsDownDelaysTheDeletionOnlyUpToTheTimeout() throws Exception {
     operator.close();
     operator = startOperator(testSettings().withRevocationTimeout(Duration.ofSeconds(3)), Loopback.sender());

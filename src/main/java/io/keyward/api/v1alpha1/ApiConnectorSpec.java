@@ -71,7 +71,8 @@ public class ApiConnectorSpec {
 
   @JsonPropertyDescription("What deleting the connector does at the provider: Retain (default) leaves its tokens"
       + " valid; Revoke revokes the refresh and access tokens at spec.auth.oauth2.revocationUrl (RFC 7009) first,"
-      + " holding the deletion (a finalizer) for at most the operator's --revocation-timeout.")
+      + " holding the deletion (a finalizer) for at most the operator's --revocation-timeout; it also revokes the"
+      + " refresh token that a new seed replaced, once the new one is in use.")
   public DeletionPolicy deletionPolicy;
 
   @JsonPropertyDescription("Where the credential is written.")
