@@ -88,6 +88,11 @@ public final class AuthorizeConnector {
     SecretKeyRef seed = auth.refreshTokenRef;
     IssueContext context = new IssueContext(clientSecrets(options.namespace(), auth), clock, Duration.ofHours(1));
     OAuth2Issuer issuer = new OAuth2Issuer(http);
+    try {
+      auth = issuer.discovered(auth, context); // the authorization endpoints of its issuer's metadata
+    } catch (CredentialException e) {
+      throw new AuthorizeException(e.getMessage() + " (" + e.reason() + ")");
+    }
     if (options.device()) {
       writeSeed(options, seed, deviceAuthorized(options, where, auth, context, issuer));
       finished(options, seed, where);

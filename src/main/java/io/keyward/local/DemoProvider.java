@@ -93,6 +93,7 @@ public final class DemoProvider implements AutoCloseable {
   private final Map<String, Pending> consents = new ConcurrentHashMap<>();
   private final Map<String, Pending> codes = new ConcurrentHashMap<>();
   private final AtomicInteger issued = new AtomicInteger();
+  private final AtomicInteger metadataReads = new AtomicInteger();
   private final Map<String, Device> devices = new ConcurrentHashMap<>(); // by device code
   private final Set<String> revokedAccessTokens = ConcurrentHashMap.newKeySet();
   private final java.util.List<String> revocations = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -118,6 +119,7 @@ public final class DemoProvider implements AutoCloseable {
     server.createContext("/device", this::verify);
     server.createContext("/oauth2/revoke", this::revoke);
     server.createContext("/oauth2/introspect", this::introspect);
+    server.createContext("/.well-known/openid-configuration", this::metadata);
     server.createContext("/jwks", this::jwks);
     server.createContext("/echo", this::echo);
     server.setExecutor(executor);
@@ -162,6 +164,16 @@ public final class DemoProvider implements AutoCloseable {
     this.deviceCodeLifetime = lifetime;
     this.deviceInterval = interval;
     return this;
+  }
+
+  /** Its issuer identifier: {@code <issuer>/.well-known/openid-configuration} names its endpoints. */
+  public String issuerUrl() {
+    return baseUrl();
+  }
+
+  /** How often its metadata document was read. */
+  public int metadataReads() {
+    return metadataReads.get();
   }
 
   /** The kinds of token revoked so far, in order ({@code refresh_token}, {@code access_token}). */
@@ -350,6 +362,22 @@ public final class DemoProvider implements AutoCloseable {
         + "</b>:</p><form method=\"post\" action=\"/device\"><input name=\"user_code\" value=\"" + html(code)
         + "\"> <button name=\"decision\" value=\"allow\">Allow</button> "
         + "<button name=\"decision\" value=\"deny\">Deny</button></form>");
+  }
+
+  /** Its metadata document (OpenID Connect Discovery; RFC 8414 fields), built by Nimbus. */
+  private void metadata(HttpExchange exchange) throws IOException {
+    metadataReads.incrementAndGet();
+    var metadata = new com.nimbusds.oauth2.sdk.as.AuthorizationServerMetadata(
+        new com.nimbusds.oauth2.sdk.id.Issuer(issuerUrl()));
+    metadata.setTokenEndpointURI(URI.create(tokenUrl()));
+    metadata.setAuthorizationEndpointURI(URI.create(authorizationUrl()));
+    metadata.setDeviceAuthorizationEndpointURI(URI.create(deviceAuthorizationUrl()));
+    metadata.setRevocationEndpointURI(URI.create(revocationUrl()));
+    metadata.setIntrospectionEndpointURI(URI.create(introspectionUrl()));
+    metadata.setJWKSetURI(URI.create(baseUrl() + "/jwks"));
+    metadata.setResponseTypes(java.util.List.of(ResponseType.CODE));
+    metadata.setCodeChallengeMethods(java.util.List.of(CodeChallengeMethod.S256));
+    send(exchange, 200, metadata.toJSONObject().toJSONString());
   }
 
   /** RFC 7009, for our client: 200 whether or not the token was known. */

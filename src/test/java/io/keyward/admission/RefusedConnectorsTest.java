@@ -114,7 +114,8 @@ public class RefusedConnectorsTest {
         refused("no token URL", spec("""
             auth:
               oauth2: {clientId: c, clientSecretRef: {name: s, key: k}}
-            """), "spec.auth.oauth2.tokenUrl: Required value: required unless spec.provider names a provider profile"),
+            """), "spec.auth.oauth2.tokenUrl: Required value: required unless spec.provider names a provider profile or"
+                + " spec.auth.oauth2.issuerUrl an issuer"),
         refused("token URL not http(s)", spec("""
             auth:
               oauth2: {tokenUrl: "ftp://login.example.com/t", clientId: c, clientSecretRef: {name: s, key: k}}

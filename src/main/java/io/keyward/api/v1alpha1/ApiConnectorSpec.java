@@ -22,8 +22,9 @@ import java.util.Map;
 @ValidationRule(value = "has(self.provider) || has(self.auth)", fieldPath = ".auth", reason = "FieldValueRequired",
     message = "required unless spec.provider names a provider profile")
 @ValidationRule(value = "has(self.provider) || !has(self.auth) || !has(self.auth.oauth2)"
-    + " || has(self.auth.oauth2.tokenUrl)", fieldPath = ".auth.oauth2.tokenUrl", reason = "FieldValueRequired",
-    message = "required unless spec.provider names a provider profile")
+    + " || has(self.auth.oauth2.tokenUrl) || has(self.auth.oauth2.issuerUrl)", fieldPath = ".auth.oauth2.tokenUrl",
+    reason = "FieldValueRequired",
+    message = "required unless spec.provider names a provider profile or spec.auth.oauth2.issuerUrl an issuer")
 @ValidationRule(value = "has(self.provider) || !has(self.auth) || !has(self.auth.jwt)"
     + " || has(self.auth.jwt.algorithm)", fieldPath = ".auth.jwt.algorithm", reason = "FieldValueRequired",
     message = "required unless spec.provider names a provider profile")
@@ -38,9 +39,11 @@ import java.util.Map;
     + " || (has(self.auth.oauth2.grant) && self.auth.oauth2.grant == 'jwtBearer')", fieldPath = ".auth.oauth2",
     message = "clientSecretRef is required unless clientAuthentication is privateKeyJwt, tlsClientAuth or none")
 @ValidationRule(value = "has(self.provider) || !has(self.deletionPolicy) || self.deletionPolicy != 'Revoke'"
-    + " || (has(self.auth) && has(self.auth.oauth2) && has(self.auth.oauth2.revocationUrl))",
+    + " || (has(self.auth) && has(self.auth.oauth2)"
+    + " && (has(self.auth.oauth2.revocationUrl) || has(self.auth.oauth2.issuerUrl)))",
     fieldPath = ".deletionPolicy",
-    message = "Revoke needs spec.auth.oauth2.revocationUrl (the provider's RFC 7009 revocation endpoint)")
+    message = "Revoke needs spec.auth.oauth2.revocationUrl (the provider's RFC 7009 revocation endpoint) or an"
+        + " issuerUrl whose metadata names it")
 @ValidationRule(value = "!has(self.parameters) || has(self.provider)", fieldPath = ".parameters",
     message = "parameters are read only with spec.provider")
 public class ApiConnectorSpec {

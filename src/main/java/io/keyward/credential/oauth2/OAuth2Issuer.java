@@ -42,6 +42,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
   private final HttpSender http;
   private final JwsSigners signers;
+  private final ProviderMetadata metadata;
 
   /** Token requests through {@code http}; assertions signed with {@link JwsSigners#auto()}. */
   public OAuth2Issuer(HttpSender http) {
@@ -52,6 +53,15 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   public OAuth2Issuer(HttpSender http, JwsSigners signers) {
     this.http = http;
     this.signers = signers;
+    this.metadata = new ProviderMetadata(http);
+  }
+
+  /**
+   * {@code auth} with the endpoints it leaves out read from the metadata of its {@code issuerUrl}
+   * (cached; see {@link ProviderMetadata}); {@code auth} itself without one.
+   */
+  public OAuth2Auth discovered(OAuth2Auth auth, IssueContext context) throws CredentialException {
+    return metadata.resolve(auth, context);
   }
 
   @Override
@@ -60,7 +70,8 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   }
 
   @Override
-  public IssuedCredential issue(OAuth2Auth auth, IssueContext context) throws CredentialException {
+  public IssuedCredential issue(OAuth2Auth given, IssueContext context) throws CredentialException {
+    OAuth2Auth auth = discovered(given, context);
     URI tokenUrl = tokenUrl(auth.tokenUrl);
     String clientId = clientId(auth, context);
     if (clientId == null && auth.grantOrDefault() != OAuth2Auth.Grant.jwtBearer) {
@@ -266,8 +277,9 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    * the client authenticated as for its token requests (a public client sends its ID). The user code
    * and verification URI are checked before anyone is shown them.
    */
-  public DeviceAuthorization.Started startDeviceAuthorization(OAuth2Auth auth, IssueContext context)
+  public DeviceAuthorization.Started startDeviceAuthorization(OAuth2Auth given, IssueContext context)
       throws CredentialException {
+    OAuth2Auth auth = discovered(given, context);
     if (auth.deviceAuthorizationUrl == null || auth.deviceAuthorizationUrl.isBlank()) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.deviceAuthorizationUrl", "is not set: name the"
           + " provider's device authorization endpoint (RFC 8628) there (a provider profile may supply it)");
@@ -336,8 +348,9 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    * denial is {@code AuthorizationDenied}, an expired code {@code DeviceCodeExpired}, an approval
    * without a refresh token {@code NoRefreshToken}; each terminal.
    */
-  public DeviceAuthorization.Poll pollDeviceAuthorization(OAuth2Auth auth, IssueContext context,
+  public DeviceAuthorization.Poll pollDeviceAuthorization(OAuth2Auth given, IssueContext context,
       DeviceAuthorization.Started started) throws CredentialException {
+    OAuth2Auth auth = discovered(given, context);
     URI tokenUrl = tokenUrl(auth.tokenUrl);
     String clientId = clientId(auth, context);
     if (clientId == null) {
@@ -389,8 +402,9 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    *
    * @param refreshToken whether {@code token} is the refresh token (the {@code token_type_hint})
    */
-  public void revoke(OAuth2Auth auth, IssueContext context, String token, boolean refreshToken)
+  public void revoke(OAuth2Auth given, IssueContext context, String token, boolean refreshToken)
       throws CredentialException {
+    OAuth2Auth auth = discovered(given, context);
     if (auth.revocationUrl == null || auth.revocationUrl.isBlank()) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.revocationUrl", "is required to revoke");
     }
@@ -438,6 +452,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   public AuthorizationCodeFlow.Authorized exchangeCode(OAuth2Auth auth, IssueContext context,
       AuthorizationCodeFlow.Started started, com.nimbusds.oauth2.sdk.AuthorizationCode code)
       throws CredentialException {
+    auth = discovered(auth, context);
     URI tokenUrl = tokenUrl(auth.tokenUrl);
     String clientId = clientId(auth, context);
     if (clientId == null) {

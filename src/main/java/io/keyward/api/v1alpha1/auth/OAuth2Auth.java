@@ -82,8 +82,16 @@ public class OAuth2Auth implements AuthMethod {
   @Pattern(SchemaPatterns.HTTP_URL)
   @Size(max = SchemaPatterns.URL_LENGTH)
   @JsonPropertyDescription("The provider's token endpoint (absolute http or https URL). Required unless spec.provider"
-      + " names a profile that supplies it.")
+      + " names a profile that supplies it, or issuerUrl names an issuer whose metadata does.")
   public String tokenUrl;
+
+  @Pattern(SchemaPatterns.HTTP_URL)
+  @Size(max = SchemaPatterns.URL_LENGTH)
+  @JsonPropertyDescription("The provider's issuer identifier (e.g. https://login.example.com/realms/acme): the"
+      + " endpoints this block leaves out (tokenUrl, authorizationUrl, deviceAuthorizationUrl, revocationUrl) are"
+      + " read from its metadata document, <issuerUrl>/.well-known/openid-configuration or else RFC 8414's"
+      + " /.well-known/oauth-authorization-server, which must name this issuer; read again after an hour.")
+  public String issuerUrl;
 
   @Pattern(SchemaPatterns.HTTP_URL)
   @Size(max = SchemaPatterns.URL_LENGTH)
