@@ -30,4 +30,13 @@ public interface CredentialIssuer<A extends AuthMethod> {
   default java.util.Optional<Notice> milestone(A auth, IssuedCredential previous, IssuedCredential next) {
     return java.util.Optional.empty();
   }
+
+  /**
+   * Whether {@code state} (a credential's issuer state) waits for a person at the provider, and is to be
+   * asked again at its own pace even while the credential held is valid: a device authorization nobody
+   * has approved yet. None by default.
+   */
+  default boolean awaitingPerson(A auth, java.util.Map<String, String> state, java.time.Instant now) {
+    return false;
+  }
 }

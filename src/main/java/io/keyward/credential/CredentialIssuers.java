@@ -83,6 +83,14 @@ public final class CredentialIssuers {
         + " took over from " + previous.publication().currentKeyId()));
   }
 
+  /** Whether {@code state} waits for a person at the provider; see {@link CredentialIssuer#awaitingPerson}. */
+  @SuppressWarnings("unchecked")
+  public <A extends AuthMethod> boolean awaitingPerson(A auth, java.util.Map<String, String> state,
+      java.time.Instant now) {
+    CredentialIssuer<A> issuer = (CredentialIssuer<A>) byAuthClass.get(auth.getClass());
+    return issuer != null && issuer.awaitingPerson(auth, state, now);
+  }
+
   /** Issues with the issuer registered for the block's class. */
   @SuppressWarnings("unchecked")
   public <A extends AuthMethod> IssuedCredential issue(A auth, IssueContext context) throws CredentialException {

@@ -13,30 +13,34 @@ import java.util.Map;
  * @param defaultLifetime the lifetime assumed for a token whose expiry cannot be learned
  * @param previousState the state the last credential left (see {@link IssuedCredential#state()}); empty at first
  * @param caller who asks, for the provider host's turns: the connector, and when its current credential expires
- * @param requested whether a person asked for this issue (the refresh annotation, a changed spec or Secret): an
- *     issuer that waits for a person (an expired device code) starts again only then, never in a loop
+ * @param asked what a person last asked for, as an opaque value that changes when the spec, a referenced Secret
+ *     or the refresh annotation does: an issuer that waits for a person (an expired device code) remembers under
+ *     which value it started, and starts again only once it has changed, never in a loop nor after a restart
  */
 public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState,
-    Caller caller, boolean requested) {
+    Caller caller, String asked) {
   public IssueContext {
     previousState = Map.copyOf(previousState);
     if (caller == null) {
       caller = Caller.anonymous(clock.instant());
     }
+    if (asked == null) {
+      asked = "";
+    }
   }
 
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState,
       Caller caller) {
-    this(secrets, clock, defaultLifetime, previousState, caller, false);
+    this(secrets, clock, defaultLifetime, previousState, caller, "");
   }
 
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime, Map<String, String> previousState) {
     this(secrets, clock, defaultLifetime, previousState, null);
   }
 
-  /** The same context, asked for by a person (see {@code requested}). */
-  public IssueContext asRequested() {
-    return new IssueContext(secrets, clock, defaultLifetime, previousState, caller, true);
+  /** The same context, with what a person last asked for (see {@code asked}). */
+  public IssueContext withAsked(String value) {
+    return new IssueContext(secrets, clock, defaultLifetime, previousState, caller, value);
   }
 
   public IssueContext(SecretValues secrets, Clock clock, Duration defaultLifetime) {
@@ -46,7 +50,6 @@ public record IssueContext(SecretValues secrets, Clock clock, Duration defaultLi
   /** Never prints the previous state (it may hold a refresh token or private keys). */
   @Override
   public String toString() {
-    return "IssueContext[defaultLifetime=" + defaultLifetime + ", state keys=" + previousState.keySet() + ", requested="
-        + requested + "]";
+    return "IssueContext[defaultLifetime=" + defaultLifetime + ", state keys=" + previousState.keySet() + "]";
   }
 }

@@ -138,7 +138,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     ApiConnectorStatus status = StatusBuilder.build(connector.getStatus(), StatusBuilder.Observation.of(
         generation(connector), gathered.spec(), holding, projection.published(), failure,
         handledRequest(holding, failure), attempt.deferral().map(e -> new Notice(e.reason(), e.getMessage())),
-        nextCheck).withRollout(rollout.targets(), rollout.notices()), settled);
+        nextCheck).withRollout(rollout.targets(), withAwaiting(rollout.notices(), attempt, publishable)), settled);
     metrics.observed(connector, status.condition(StatusBuilder.READY).map(c -> "True".equals(c.status)).orElse(false),
         publishable.map(h -> h.stored().credential().expiresAt()).orElse(null),
         publishable.flatMap(Holding::plan).map(RenewalPlan::renewAt).orElse(null));
@@ -168,6 +168,20 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     }
   }
 
+  /**
+   * The notices of the Warning condition, with a wait for a person while a credential is still
+   * published (the Ready condition stays True then, and would not say where to approve).
+   */
+  private static List<Notice> withAwaiting(List<Notice> notices, Attempt attempt, Optional<Holding> published) {
+    Optional<CredentialException> awaiting = attempt.deferral().filter(CredentialException::isAwaiting);
+    if (awaiting.isEmpty() || published.isEmpty()) {
+      return notices;
+    }
+    List<Notice> all = new java.util.ArrayList<>(notices);
+    all.add(new Notice(awaiting.get().reason(), awaiting.get().getMessage()));
+    return all;
+  }
+
   private static Optional<Instant> earlier(Optional<Instant> a, Optional<Instant> b) {
     if (a.isEmpty()) {
       return b;
@@ -189,6 +203,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     Optional<String> handled = handledRequest(g.holding(), before);
     RefreshDecision decision = RefreshChecks.decide(new RefreshInputs(standing(g.holding(), before), inputs.fingerprint(),
         g.refreshRequest().filter(r -> !handled.equals(Optional.of(r))).isPresent(), now));
+    if (!decision.due() && "UpToDate".equals(decision.reason()) && g.holding().filter(h ->
+        issuers.awaitingPerson(g.spec().orElseThrow().auth(), h.stored().credential().state(), now)).isPresent()) {
+      // a device authorization started while the credential held is still valid (a re-authorisation): polled
+      decision = RefreshDecision.due("AwaitingAuthorization", "A device authorization waits for a person's approval");
+    }
     if (!decision.due()) {
       return Attempt.notDue(decision);
     }

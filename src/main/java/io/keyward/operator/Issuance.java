@@ -65,7 +65,7 @@ final class Issuance {
   Attempt issue(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs, Optional<Holding> previous,
       RefreshDecision decision, Optional<String> refreshRequest) {
     ResourceID id = ResourceID.fromResource(connector);
-    Optional<CredentialException> held = stillWaiting(id, decision);
+    Optional<CredentialException> held = stillWaiting(id, inputs.fingerprint());
     if (held.isPresent()) {
       metrics.deferred(connector, spec.auth().type(), held.get().errorClass());
       return Attempt.deferred(decision, held.get());
@@ -84,7 +84,8 @@ final class Issuance {
       errorClass = e.errorClass();
       deferred = e.isDeferred();
       if (deferred) {
-        e.retryAfter().ifPresent(after -> waiting.put(id, new Waiting(clock.instant().plus(after), e)));
+        e.retryAfter().ifPresent(after -> waiting.put(id, new Waiting(clock.instant().plus(after), e,
+            inputs.fingerprint())));
         LOG.debug("{}/{}: put off: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
             e.reason(), e.getMessage());
         return Attempt.deferred(decision, e);
@@ -102,8 +103,8 @@ final class Issuance {
     }
   }
 
-  /** An attempt put off until {@code until}, and why. */
-  private record Waiting(Instant until, CredentialException why) {}
+  /** An attempt put off until {@code until}, and why, made from the inputs of {@code fingerprint}. */
+  private record Waiting(Instant until, CredentialException why, String fingerprint) {}
 
   /** Connectors whose last attempt was put off, until when: their own writes (a state kept) do not bring it forward. */
   private final Map<ResourceID, Waiting> waiting = new java.util.concurrent.ConcurrentHashMap<>();
@@ -112,12 +113,12 @@ final class Issuance {
    * The deferral still in force for {@code id}: a reconcile that an event brings before the time the
    * last deferral named (the state Secret it wrote, a status patch) does not ask the provider sooner;
    * a device authorization is polled no faster than its interval, or the provider answers
-   * {@code slow_down}. A changed spec or Secret is acted on at once.
+   * {@code slow_down}. A change of the spec or a referenced Secret since then is acted on at once.
    */
-  private Optional<CredentialException> stillWaiting(ResourceID id, RefreshDecision decision) {
+  private Optional<CredentialException> stillWaiting(ResourceID id, String fingerprint) {
     Waiting w = waiting.get(id);
     Instant now = clock.instant();
-    if (w == null || !now.isBefore(w.until()) || "InputsChanged".equals(decision.reason())) {
+    if (w == null || !now.isBefore(w.until()) || !w.fingerprint().equals(fingerprint)) {
       return Optional.empty();
     }
     Duration left = Duration.between(now, w.until());
@@ -176,8 +177,8 @@ final class Issuance {
       var caller = new io.keyward.credential.http.Caller(
           connector.getMetadata().getNamespace() + "/" + connector.getMetadata().getName(), needBy);
       fresh = issuers.issue(spec.auth(), new IssueContext(inputs.values(), clock, spec.defaultLifetime(),
-          previous.map(p -> p.credential().state()).orElse(Map.of()), caller, ASKED_FOR.contains(decision.reason())
-              || previous.filter(p -> !p.publishable() && !inputs.fingerprint().equals(p.fingerprint())).isPresent()));
+          previous.map(p -> p.credential().state()).orElse(Map.of()), caller,
+          inputs.fingerprint() + "|" + handled.orElse("")));
     } catch (CredentialException e) {
       // an attempt that waits (a device authorization started or polled) has acted on the refresh request
       keepRotated(connector, spec, inputs, previous, e.rotatedState(), e.isDeferred() ? handled : Optional.empty());
@@ -283,7 +284,9 @@ final class Issuance {
         .map(p -> p.withCredential(p.credential().withState(rotated)))
         .orElseGet(() -> StoredCredential.unpublishable(IssuedCredential.stateOnly(rotated, null, clock.instant()),
             inputs.fingerprint()));
-    writer.write(connector, spec, handled.isPresent() ? kept.withRefreshRequest(handled.get()) : kept);
+    // the refresh request acted on stays recorded (a re-created record would forget it, and it would look new)
+    Optional<String> acted = handled.or(() -> previous.map(StoredCredential::refreshRequest));
+    writer.write(connector, spec, acted.isPresent() ? kept.withRefreshRequest(acted.get()) : kept);
   }
 
   private <T> T critically(Callable<T> work) throws CredentialException {

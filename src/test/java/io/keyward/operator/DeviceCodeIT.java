@@ -110,6 +110,55 @@ class DeviceCodeIT extends OperatorHarness {
     assertNoSecretValueLeaked();
   }
 
+  /** Revokes {@code refreshToken} at the demo provider, as a person could at its account page. */
+  static void revokeAtProvider(DemoProvider demo, String refreshToken) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    String basic = java.util.Base64.getEncoder().encodeToString((DemoProvider.CLIENT_ID + ":"
+        + DemoProvider.CLIENT_SECRET).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    var answer = http.send(java.net.http.HttpRequest.newBuilder(URI.create(demo.revocationUrl()))
+        .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + refreshToken)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aRejectedRefreshTokenIsReauthorizedWhileTheOldTokenIsStillPublished() throws Exception {
+    DemoProvider demo = demo(Duration.ofMinutes(10), Duration.ofMinutes(5));
+    createDeviceConnector(demo);
+    String[] first = instructions(awaitCondition("crm", "Ready", "False", "AwaitingAuthorization"));
+    secretValues.add(state("device-code"));
+    person.enterUserCode(URI.create(first[0]), first[1], "allow");
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    String published = awaitOutput("crm-credentials", v -> v.get("token") != null).get("token");
+    String spent = state("refresh-token");
+    secretValues.add(published);
+    secretValues.add(spent);
+
+    revokeAtProvider(demo, spent);
+    requestRefresh("crm", "2026-12-03T11:00:00Z");
+    Condition degraded = awaitCondition("crm", "Degraded", "True", "ReauthorizationRequired");
+    assertThat(degraded.message).contains("approve a new device authorization");
+    assertThat(connector("crm").getStatus().condition("Ready").orElseThrow().status)
+        .as("the published token is still valid").isEqualTo("True");
+    assertThat(state("refresh-token")).as("the spent token is forgotten").isNull();
+
+    requestRefresh("crm", "2026-12-03T11:01:00Z");
+    Condition warning = awaitCondition("crm", "Warning", "True", "AwaitingAuthorization");
+    String[] second = instructions(warning);
+    secretValues.add(state("device-code"));
+    assertThat(events("AuthorizationRequested")).hasSize(2);
+    sleep(3000); // polled while the old token is still valid
+    person.enterUserCode(URI.create(second[0]), second[1], "allow");
+    String renewed = await().atMost(Duration.ofSeconds(20)).until(() -> state("refresh-token"), t -> t != null);
+    secretValues.add(renewed);
+    assertThat(demo.acceptsRefreshToken(renewed)).isTrue();
+    await().atMost(Duration.ofSeconds(15)).until(() -> eventReasons("crm").contains("Reauthorized"));
+    awaitCondition("crm", "Degraded", "False", "RefreshSucceeded");
+    secretValues.add(cluster.secretValues(NS, "crm-credentials").get("token"));
+    assertNoSecretValueLeaked();
+  }
+
   @Test
   void anExpiredCodeWaitsForTheRefreshAnnotationAndADeniedOneIsNamed() throws Exception {
     DemoProvider demo = demo(Duration.ofMinutes(10), Duration.ofSeconds(3));
@@ -122,6 +171,11 @@ class DeviceCodeIT extends OperatorHarness {
     sleep(4000); // not started again by itself
     assertThat(events("AuthorizationRequested")).hasSize(1);
     assertThat(connector("crm").getStatus().condition("Ready").orElseThrow().reason).isEqualTo("DeviceCodeExpired");
+    operator.close();
+    operator = startOperator(); // nor by a restart, which forgets what failed
+    sleep(4000);
+    assertThat(events("AuthorizationRequested")).hasSize(1);
+    awaitCondition("crm", "Ready", "False", "DeviceCodeExpired");
 
     requestRefresh("crm", "2026-12-03T10:00:00Z");
     Condition again = awaitCondition("crm", "Ready", "False", "AwaitingAuthorization");

@@ -81,7 +81,7 @@ class UnreadableConnectorsIT extends OperatorHarness {
     awaitOutput("crm-2-credentials", v -> v.get("token").startsWith("access-token-"));
     assertServed();
     // one that arrives while watching fails alone too (before, the informer's watch stopped the operator)
-    store("bad-while-watching", "{\"auth\":{\"oauth2\":{\"grant\":\"deviceCode\",\"tokenUrl\":\"https://idp.example/t\","
+    store("bad-while-watching", "{\"auth\":{\"oauth2\":{\"grant\":\"saml2Bearer\",\"tokenUrl\":\"https://idp.example/t\","
         + "\"clientId\":\"c\"}}}");
     Condition watched = awaitCondition("bad-while-watching", "Ready", "False", "InvalidSpec");
     assertThat(watched.message).startsWith("spec.auth.oauth2.grant: is not a supported value");

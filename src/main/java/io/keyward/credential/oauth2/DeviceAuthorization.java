@@ -28,6 +28,8 @@ public final class DeviceAuthorization {
   static final String INTERVAL = "device-poll-interval";
   /** Why no device code and no refresh token is held: {@code denied}, {@code expired} or {@code rejected}. */
   static final String OUTCOME = "device-authorization";
+  /** What a person had last asked for ({@link io.keyward.credential.IssueContext#asked}) when the authorization started. */
+  static final String ASKED = "device-asked";
   /** When a person approved the authorization the refresh token came from. */
   static final String APPROVED_AT = "device-approved-at";
 
@@ -94,9 +96,10 @@ public final class DeviceAuthorization {
     }
   }
 
-  /** The state that keeps {@code started} until it is approved, denied or expires. */
-  static Map<String, String> keep(Started started) {
+  /** The state that keeps {@code started}, begun when a person had asked for {@code asked}, until it ends. */
+  static Map<String, String> keep(Started started, String asked) {
     Map<String, String> state = new LinkedHashMap<>();
+    state.put(ASKED, asked);
     state.put(DEVICE_CODE, started.deviceCode());
     state.put(USER_CODE, started.userCode());
     state.put(VERIFICATION_URI, started.verificationUri().toString());
@@ -108,9 +111,17 @@ public final class DeviceAuthorization {
     return state;
   }
 
-  /** The state after an authorization ended without a refresh token: {@code denied}, {@code expired} or {@code rejected}. */
-  static Map<String, String> ended(String outcome) {
-    return Map.of(OUTCOME, outcome);
+  /**
+   * The state after an authorization ended without a refresh token ({@code denied}, {@code expired} or
+   * {@code rejected}), with what a person had asked for then: a new one starts only once that changes.
+   */
+  static Map<String, String> ended(String outcome, String asked) {
+    return Map.of(OUTCOME, outcome, ASKED, asked == null ? "" : asked);
+  }
+
+  /** Whether {@code state} holds a device authorization that has not expired by {@code now}: it is polled. */
+  public static boolean pending(Map<String, String> state, Instant now) {
+    return live(state, now).isPresent();
   }
 
   /**

@@ -92,7 +92,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     }
     RefreshTokens refreshTokens = switch (auth.grantOrDefault()) {
       case refreshToken -> RefreshTokens.current(auth, context);
-      case deviceCode -> RefreshTokens.approved(context.previousState());
+      case deviceCode -> RefreshTokens.approved(context.previousState(), context.asked());
       default -> null;
     };
     if (auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode && refreshTokens == null) {
@@ -230,13 +230,16 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       if (outcome == null && state.containsKey(DeviceAuthorization.DEVICE_CODE)) {
         outcome = "expired"; // it expired between two polls
       }
-      if (outcome != null && !context.requested()) {
-        throw DeviceAuthorization.endedFailure(outcome).withRotatedState(DeviceAuthorization.ended(outcome));
+      String startedFor = state.get(DeviceAuthorization.ASKED);
+      if (outcome != null && context.asked().equals(startedFor)) {
+        // it ended under what a person last asked for: nothing new is started until they ask again
+        throw DeviceAuthorization.endedFailure(outcome).withRotatedState(DeviceAuthorization.ended(outcome, startedFor));
       }
       DeviceAuthorization.Started started = startDeviceAuthorization(auth, context);
-      throw awaiting(started).withNotice(new Notice("AuthorizationRequested", "To authorize this connector, "
-          + started.instructions()));
+      throw awaiting(started, context.asked()).withNotice(new Notice("AuthorizationRequested",
+          "To authorize this connector, " + started.instructions()));
     }
+    String startedFor = state.getOrDefault(DeviceAuthorization.ASKED, "");
     DeviceAuthorization.Poll poll;
     try {
       poll = pollDeviceAuthorization(auth, context, live.get());
@@ -246,11 +249,19 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
         case "DeviceCodeExpired" -> "expired";
         default -> null;
       };
-      throw outcome == null ? e
-          : DeviceAuthorization.endedFailure(outcome).withRotatedState(DeviceAuthorization.ended(outcome));
+      if (outcome != null) {
+        throw DeviceAuthorization.endedFailure(outcome)
+            .withRotatedState(DeviceAuthorization.ended(outcome, startedFor));
+      }
+      if (!e.isTerminal() && e.retryAfter().map(r -> r.compareTo(live.get().interval()) < 0).orElse(true)) {
+        // a retry sooner than the interval would be answered slow_down, for good
+        throw CredentialException.transientFailure(e.reason(), e.getMessage(), live.get().interval())
+            .classified(e.errorClass());
+      }
+      throw e;
     }
     if (poll instanceof DeviceAuthorization.Pending pending) {
-      throw awaiting(live.get().polledEvery(pending.interval()));
+      throw awaiting(live.get().polledEvery(pending.interval()), startedFor);
     }
     var approved = (DeviceAuthorization.Approved) poll;
     java.util.Map<String, String> kept = RefreshTokens.approvedState(approved.refreshToken(), now);
@@ -266,10 +277,10 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   }
 
   /** Waiting for a person to approve {@code started}: not a failure; polled again at its interval. */
-  private static CredentialException awaiting(DeviceAuthorization.Started started) {
+  private static CredentialException awaiting(DeviceAuthorization.Started started, String asked) {
     return CredentialException.awaiting("AwaitingAuthorization", "a person must approve this connector at the"
         + " provider: " + started.instructions(), started.interval())
-        .classified("authorization_pending").withRotatedState(DeviceAuthorization.keep(started));
+        .classified("authorization_pending").withRotatedState(DeviceAuthorization.keep(started, asked));
   }
 
   /**
@@ -475,6 +486,12 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
           + " offline_access, or a parameter of its own)");
     }
     return new AuthorizationCodeFlow.Authorized(result.refreshToken(), result.credential().expiresAt());
+  }
+
+  /** Grant deviceCode with a device authorization started and not yet expired: polled even while a credential is valid. */
+  @Override
+  public boolean awaitingPerson(OAuth2Auth auth, java.util.Map<String, String> state, Instant now) {
+    return auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode && DeviceAuthorization.pending(state, now);
   }
 
   /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */

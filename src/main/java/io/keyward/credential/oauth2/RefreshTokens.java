@@ -22,7 +22,7 @@ import java.util.Map;
  * @param seedRef the seed's Secret key, named in messages; {@code null} for grant deviceCode
  * @param approvedAt grant deviceCode: when the device authorization was approved
  */
-record RefreshTokens(String current, String seedHash, String seedRef, String approvedAt) {
+record RefreshTokens(String current, String seedHash, String seedRef, String approvedAt, String asked) {
   /** Where the current refresh token is kept in the issuer's state. */
   public static final String REFRESH_TOKEN = "refresh-token";
   static final String SEED_HASH = "seed-hash";
@@ -38,14 +38,14 @@ record RefreshTokens(String current, String seedHash, String seedRef, String app
     String kept = previous.get(REFRESH_TOKEN);
     boolean reauthorised = !seedHash.equals(previous.get(SEED_HASH));
     return new RefreshTokens(kept == null || kept.isEmpty() || reauthorised ? seed : kept, seedHash,
-        auth.refreshTokenRef.toString(), null);
+        auth.refreshTokenRef.toString(), null, null);
   }
 
   /** Grant deviceCode: the refresh token a device authorization brought, kept in state; {@code null} when none is. */
-  static RefreshTokens approved(Map<String, String> state) {
+  static RefreshTokens approved(Map<String, String> state, String asked) {
     String kept = state.get(REFRESH_TOKEN);
     return kept == null || kept.isEmpty() ? null
-        : new RefreshTokens(kept, null, null, state.get(DeviceAuthorization.APPROVED_AT));
+        : new RefreshTokens(kept, null, null, state.get(DeviceAuthorization.APPROVED_AT), asked);
   }
 
   /** The first state of grant deviceCode: the refresh token of the authorization a person approved {@code at}. */
@@ -72,8 +72,11 @@ record RefreshTokens(String current, String seedHash, String seedRef, String app
    * grant), or from another approved device authorization.
    */
   static boolean reauthorised(Map<String, String> before, Map<String, String> after) {
+    String approved = after.get(DeviceAuthorization.APPROVED_AT);
     return differ(before.get(SEED_HASH), after.get(SEED_HASH))
-        || differ(before.get(DeviceAuthorization.APPROVED_AT), after.get(DeviceAuthorization.APPROVED_AT));
+        || differ(before.get(DeviceAuthorization.APPROVED_AT), approved)
+        // a device authorization approved after the one before it ended (its refresh token rejected)
+        || approved != null && !before.containsKey(REFRESH_TOKEN) && before.containsKey(DeviceAuthorization.ASKED);
   }
 
   private static boolean differ(String was, String now) {
@@ -83,7 +86,7 @@ record RefreshTokens(String current, String seedHash, String seedRef, String app
   CredentialException rejected() {
     if (seedRef == null) {
       // the refresh token is spent: forgotten, so that the next authorization a person asks for starts afresh
-      return DeviceAuthorization.endedFailure("rejected").withRotatedState(DeviceAuthorization.ended("rejected"));
+      return DeviceAuthorization.endedFailure("rejected").withRotatedState(DeviceAuthorization.ended("rejected", asked));
     }
     return CredentialException.terminal("ReauthorizationRequired", "the provider rejected the refresh token"
         + " (invalid_grant): re-authorise and put the new refresh token into " + seedRef).classified("invalid_grant");

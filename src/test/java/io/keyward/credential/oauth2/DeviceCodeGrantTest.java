@@ -156,7 +156,7 @@ class DeviceCodeGrantTest {
     assertThatThrownBy(() -> issuer.issue(auth(), context(denied.rotatedState())))
         .isInstanceOfSatisfying(CredentialException.class, e -> assertThat(e.reason()).isEqualTo("AuthorizationDenied"));
     demo = new DemoProvider(0, clock, Duration.ofMinutes(10));
-    CredentialException again = assertThrows(() -> issuer.issue(auth(), context(denied.rotatedState()).asRequested()));
+    CredentialException again = assertThrows(() -> issuer.issue(auth(), context(denied.rotatedState()).withAsked("a person asked again")));
     assertThat(again.reason()).isEqualTo("AwaitingAuthorization");
     assertThat(again.notice()).isPresent();
   }
@@ -170,7 +170,7 @@ class DeviceCodeGrantTest {
     assertThat(expired.reason()).isEqualTo("DeviceCodeExpired");
     assertThat(expired.rotatedState()).containsEntry(DeviceAuthorization.OUTCOME, "expired");
     assertThat(attempt(expired.rotatedState()).reason()).isEqualTo("DeviceCodeExpired");
-    CredentialException restarted = assertThrows(() -> issuer.issue(auth(), context(expired.rotatedState()).asRequested()));
+    CredentialException restarted = assertThrows(() -> issuer.issue(auth(), context(expired.rotatedState()).withAsked("a person asked again")));
     assertThat(restarted.reason()).isEqualTo("AwaitingAuthorization");
     assertThat(userCode(restarted)).isNotEqualTo(userCode(started));
   }
