@@ -84,8 +84,11 @@ final class Issuance {
       errorClass = e.errorClass();
       deferred = e.isDeferred();
       if (deferred) {
-        e.retryAfter().ifPresent(after -> waiting.put(id, new Waiting(clock.instant().plus(after), e,
-            inputs.fingerprint())));
+        if (e.isAwaiting()) {
+          // a provider's own polling interval; a busy host's deferral is retried when its time comes, as before
+          e.retryAfter().ifPresent(after -> waiting.put(id, new Waiting(clock.instant().plus(after), e,
+              inputs.fingerprint())));
+        }
         LOG.debug("{}/{}: put off: {}: {}", connector.getMetadata().getNamespace(), connector.getMetadata().getName(),
             e.reason(), e.getMessage());
         return Attempt.deferred(decision, e);
@@ -106,13 +109,13 @@ final class Issuance {
   /** An attempt put off until {@code until}, and why, made from the inputs of {@code fingerprint}. */
   private record Waiting(Instant until, CredentialException why, String fingerprint) {}
 
-  /** Connectors whose last attempt was put off, until when: their own writes (a state kept) do not bring it forward. */
+  /** Connectors waiting for a person, until their next poll: their own writes (a state kept) do not bring it forward. */
   private final Map<ResourceID, Waiting> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * The deferral still in force for {@code id}: a reconcile that an event brings before the time the
-   * last deferral named (the state Secret it wrote, a status patch) does not ask the provider sooner;
-   * a device authorization is polled no faster than its interval, or the provider answers
+   * The wait for a person still in force for {@code id}: a reconcile that an event brings before the
+   * time the last poll named (the state Secret it wrote, a status patch) does not ask the provider
+   * sooner; a device authorization is polled no faster than its interval, or the provider answers
    * {@code slow_down}. A change of the spec or a referenced Secret since then is acted on at once.
    */
   private Optional<CredentialException> stillWaiting(ResourceID id, String fingerprint) {

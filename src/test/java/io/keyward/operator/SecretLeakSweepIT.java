@@ -262,6 +262,11 @@ class SecretLeakSweepIT extends OperatorHarness {
       auth.jwt.exchange.url = tokens.tokenUrl().replace("/oauth2/token", "/app/installations/42/access_tokens");
     });
 
+    add("device-code", auth -> {
+      oauth2(auth, OAuth2Auth.Grant.deviceCode, OAuth2Auth.ClientAuthentication.clientSecretBasic);
+      auth.oauth2.deviceAuthorizationUrl = tokens.tokenUrl().replace("/oauth2/token", "/oauth2/device_authorization");
+    });
+
     // refused, with error bodies that echo secret values (TokenServer's standard answers do)
     cluster.putSecret(NS, "wrong-oauth", Map.of("client-secret", WRONG_SECRET));
     add("refused-client", auth -> {
@@ -279,7 +284,24 @@ class SecretLeakSweepIT extends OperatorHarness {
   }
 
   /** The provider's answers beyond TokenServer's standard ones (client credentials, refresh tokens). */
+  private final java.util.concurrent.atomic.AtomicInteger devicePolls = new java.util.concurrent.atomic.AtomicInteger();
+
   private Response answer(TokenServer.Request r) {
+    if (r.path().equals("/oauth2/device_authorization")) {
+      return Response.json(200, "{\"device_code\":\"dc-" + UUID.randomUUID() + "\",\"user_code\":\"SWEE-PCDE\","
+          + "\"verification_uri\":\"http://127.0.0.1:1/device\",\"expires_in\":600,\"interval\":1}");
+    }
+    if ("urn:ietf:params:oauth:grant-type:device_code".equals(r.form().get("grant_type"))) {
+      if (devicePolls.incrementAndGet() == 1) {
+        return Response.json(400, "{\"error\":\"authorization_pending\"}"); // then a person approves
+      }
+      String refresh = "device-refresh-token-" + UUID.randomUUID();
+      tokens.seedRefreshToken(refresh);
+      String token = "device-access-" + UUID.randomUUID();
+      accessTokens.add(token);
+      return Response.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
+          + "\"refresh_token\":\"" + refresh + "\"}");
+    }
     if (r.path().startsWith("/app/installations/")) {
       String token = "ghs_" + UUID.randomUUID().toString().replace("-", "");
       accessTokens.add(token);
@@ -391,7 +413,7 @@ class SecretLeakSweepIT extends OperatorHarness {
       sweep.forbid(TokenServer.token(i), "an access token a provider issued");
     }
     for (TokenServer.Request r : concat(tokens.requests(), mtls.requests())) {
-      for (String field : List.of("client_secret", "refresh_token", "assertion", "client_assertion")) {
+      for (String field : List.of("client_secret", "refresh_token", "assertion", "client_assertion", "device_code")) {
         sweep.forbid(r.form().get(field), "a " + field + " sent to a provider");
       }
       if (r.header("Authorization") != null) {
