@@ -217,6 +217,55 @@ class LocalModeIT {
   }
 
   @Test
+  void kubectlKeywardShowsAndRefreshesLocalModesConnectors() throws Exception {
+    Path kubectl = kubectl().orElse(null);
+    assumeTrue(kubectl != null, "kubectl is not installed");
+    local = start(List.of(), 0);
+    Path manifest = dir.resolve("crm.yaml");
+    Files.writeString(manifest, """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: demo-oauth, namespace: demo}
+        stringData: {client-secret: %s}
+        ---
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiConnector
+        metadata: {name: crm, namespace: demo}
+        spec:
+          auth:
+            oauth2:
+              tokenUrl: %s
+              clientId: %s
+              clientSecretRef: {name: demo-oauth, key: client-secret}
+        """.formatted(DemoProvider.CLIENT_SECRET, local.provider().tokenUrl(), DemoProvider.CLIENT_ID));
+    assertThat(run(kubectl, "apply", "-f", manifest.toString())).contains("apiconnector.keyward.io/crm created");
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.copy(Path.of("src/main/sh/kubectl-keyward"), bin.resolve("kubectl-keyward"));
+    assertThat(bin.resolve("kubectl-keyward").toFile().setExecutable(true)).isTrue();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(plugin(bin, "status", "-A").lines())
+        .anySatisfy(l -> assertThat(l).matches("demo +crm +oauth2 +True +\\d+s +Issuing *")));
+    assertThat(plugin(bin, "refresh", "crm", "-n", "demo")).startsWith("Asked demo/crm to refresh");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(plugin(bin, "status", "-n", "demo").lines())
+        .anySatisfy(l -> assertThat(l).matches("crm +oauth2 +True +\\d+s +RefreshRequested *")));
+  }
+
+  /** {@code kubectl keyward ARGS} against local mode: kubectl finds the launcher in {@code bin} on the PATH. */
+  String plugin(Path bin, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("kubectl", "keyward"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--kubeconfig", local.kubeconfig().toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    pb.environment().put("KEYWARD_JAR", Path.of("target/keyward.jar").toAbsolutePath().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+
+  @Test
   void aTakenPortIsAClearError() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(List.of(), taken.getLocalPort()))
