@@ -39,4 +39,17 @@ public interface CredentialIssuer<A extends AuthMethod> {
   default boolean awaitingPerson(A auth, java.util.Map<String, String> state, java.time.Instant now) {
     return false;
   }
+
+  /** How often a published credential is to be asked about at the provider ({@link #stillActive}); none by default. */
+  default java.util.Optional<java.time.Duration> recheckEvery(A auth) throws CredentialException {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Whether the provider still honours {@code credential} (token introspection); {@code true} by
+   * default. A failure to ask is thrown, and says nothing about the credential.
+   */
+  default boolean stillActive(A auth, IssueContext context, IssuedCredential credential) throws CredentialException {
+    return true;
+  }
 }

@@ -91,6 +91,21 @@ public final class CredentialIssuers {
     return issuer != null && issuer.awaitingPerson(auth, state, now);
   }
 
+  /** See {@link CredentialIssuer#recheckEvery}. */
+  @SuppressWarnings("unchecked")
+  public <A extends AuthMethod> java.util.Optional<java.time.Duration> recheckEvery(A auth) throws CredentialException {
+    CredentialIssuer<A> issuer = (CredentialIssuer<A>) byAuthClass.get(auth.getClass());
+    return issuer == null ? java.util.Optional.empty() : issuer.recheckEvery(auth);
+  }
+
+  /** See {@link CredentialIssuer#stillActive}. */
+  @SuppressWarnings("unchecked")
+  public <A extends AuthMethod> boolean stillActive(A auth, IssueContext context, IssuedCredential credential)
+      throws CredentialException {
+    CredentialIssuer<A> issuer = (CredentialIssuer<A>) byAuthClass.get(auth.getClass());
+    return issuer == null || issuer.stillActive(auth, context, credential);
+  }
+
   /** Issues with the issuer registered for the block's class. */
   @SuppressWarnings("unchecked")
   public <A extends AuthMethod> IssuedCredential issue(A auth, IssueContext context) throws CredentialException {

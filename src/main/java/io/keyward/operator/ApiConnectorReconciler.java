@@ -53,7 +53,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
   private Parts parts;
 
   private record Parts(Gatherer gatherer, Issuance issuance, OutputSecret output, JwksConfigMap jwks,
-      FailureTracker failures, Rollouts rollouts, Revocation revocation) {}
+      FailureTracker failures, Rollouts rollouts, Revocation revocation, Rechecks rechecks) {}
 
   /** Whether the output Secret holds the credential, and why not when writing it failed. */
   private record Projection(boolean published, Optional<CredentialException> failure, Instant valueSince) {
@@ -94,7 +94,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         new Rollouts(context.getClient(), settings.clock(),
             new io.keyward.rollout.RolloutSlots(settings.maxConcurrentRollouts()), events, metrics),
         new Revocation(context.getClient(), issuers, events, settings.clock(), settings.backoff(),
-            settings.revocationTimeout()));
+            settings.revocationTimeout()), new Rechecks(issuers, events, settings.clock()));
     List<EventSource<?, ApiConnector>> sources = new java.util.ArrayList<>(informers.eventSources());
     sources.add(configMaps);
     providers.informer().ifPresent(sources::add);
@@ -125,6 +125,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     // an issue may have waited on the provider for up to its deadline: its outcome is dated when it ended,
     // so that lastFailureTime is when it failed and the retry is counted from then, as JOSDK reschedules it
     Instant settled = settings.clock().instant();
+    attempt.issued().ifPresent(issued -> parts.rechecks().issued(connector));
     Optional<Holding> holding = attempt.issued().or(gathered::holding);
     Projection projection = project(connector, gathered.spec(), holding); // also after a failure: the last good stays
     Optional<Failure> failure =
@@ -149,8 +150,10 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
     UpdateControl<ApiConnector> control = statusUpdate(connector, status);
     // a deferred issue is tried again soon; otherwise the connector is looked at when the next check is due
     // (a restart waiting for its debounce or a slot is looked at then too; status shows the refresh's next check)
+    Optional<Instant> recheck = publishable.filter(h -> failure.isEmpty()).flatMap(h -> gathered.spec()
+        .flatMap(spec -> parts.rechecks().nextAt(connector, spec, h)));
     attempt.deferral().map(e -> e.retryAfter().orElse(DEFERRAL_RETRY))
-        .or(() -> earlier(nextCheck, rollout.nextCheck()).map(at -> RefreshChecks.delayUntil(at, settled)))
+        .or(() -> earlier(earlier(nextCheck, rollout.nextCheck()), recheck).map(at -> RefreshChecks.delayUntil(at, settled)))
         .ifPresent(control::rescheduleAfter);
     return control;
   }
@@ -207,6 +210,11 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
         issuers.awaitingPerson(g.spec().orElseThrow().auth(), h.stored().credential().state(), now)).isPresent()) {
       // a device authorization started while the credential held is still valid (a re-authorisation): polled
       decision = RefreshDecision.due("AwaitingAuthorization", "A device authorization waits for a person's approval");
+    }
+    Optional<Holding> published = g.holding().filter(Holding::publishable);
+    if (!decision.due() && "UpToDate".equals(decision.reason()) && published.isPresent()) {
+      // asked about at the provider again where its issuer says so (introspection.interval)
+      decision = parts.rechecks().check(connector, g.spec().orElseThrow(), inputs, published.get()).orElse(decision);
     }
     if (!decision.due()) {
       return Attempt.notDue(decision);
@@ -277,6 +285,7 @@ public class ApiConnectorReconciler implements Reconciler<ApiConnector> {
       parts.rollouts().forget(id);
       parts.failures().clear(id);
       parts.issuance().forget(id);
+      parts.rechecks().forget(id);
     }
     metrics.forget(id);
   }

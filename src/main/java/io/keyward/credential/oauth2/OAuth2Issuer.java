@@ -175,9 +175,56 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    */
   private IssuedCredential introspected(OAuth2Auth auth, String clientId, IssueContext context,
       IssuedCredential issued) throws CredentialException {
+    var success = introspect(auth, clientId, context, issued.token());
+    if (!success.isActive()) {
+      throw CredentialException.transientFailure("TokenInactive", "the introspection endpoint says the new access"
+          + " token is not active; it was not published", null);
+    }
+    java.util.Date exp = success.getExpirationTime();
+    if (exp == null) {
+      return issued;
+    }
+    Instant introspectedExpiry = exp.toInstant();
+    Instant current = issued.expiresAt();
+    boolean fromResponse = current != null && !issued.issuedAt().plus(context.defaultLifetime()).equals(current);
+    Instant expiresAt = !fromResponse || introspectedExpiry.isBefore(current) ? introspectedExpiry : current;
+    return new IssuedCredential(issued.headerName(), issued.headerValue(), issued.token(), issued.tokenType(),
+        issued.issuedAt(), expiresAt, issued.extraOutput(), issued.notices(), issued.state(), issued.publication());
+  }
+
+  /** {@code spec.auth.oauth2.introspection.interval}: how often the published token is introspected again. */
+  @Override
+  public java.util.Optional<Duration> recheckEvery(OAuth2Auth auth) throws CredentialException {
+    if (auth.introspection == null || auth.introspection.interval == null || auth.introspection.interval.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    Duration every;
+    try {
+      every = io.keyward.api.v1alpha1.GoDuration.parse(auth.introspection.interval,
+          "spec.auth.oauth2.introspection.interval");
+    } catch (IllegalArgumentException e) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.introspection.interval", "is not a duration");
+    }
+    return java.util.Optional.of(every.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : every);
+  }
+
+  /** The published access token introspected again (RFC 7662): whether the provider still says {@code active}. */
+  @Override
+  public boolean stillActive(OAuth2Auth given, IssueContext context, IssuedCredential credential)
+      throws CredentialException {
+    OAuth2Auth auth = discovered(given, context);
+    if (auth.introspection == null || credential.token() == null || credential.token().isEmpty()) {
+      return true;
+    }
+    return introspect(auth, clientId(auth, context), context, credential.token()).isActive();
+  }
+
+  /** Introspects {@code accessToken} at spec.auth.oauth2.introspection.url, the client authenticated as for its token requests. */
+  private com.nimbusds.oauth2.sdk.TokenIntrospectionSuccessResponse introspect(OAuth2Auth auth, String clientId,
+      IssueContext context, String accessToken) throws CredentialException {
     URI url = Endpoints.url(auth.introspection.url, "spec.auth.oauth2.introspection.url");
     ClientAuthentication clientAuth = clientId == null ? null : clientAuthentication(auth, clientId, url, context);
-    var token = new com.nimbusds.oauth2.sdk.token.BearerAccessToken(issued.token());
+    var token = new com.nimbusds.oauth2.sdk.token.BearerAccessToken(accessToken);
     var request = clientAuth != null ? new com.nimbusds.oauth2.sdk.TokenIntrospectionRequest(url, clientAuth, token)
         : new com.nimbusds.oauth2.sdk.TokenIntrospectionRequest(url, token);
     HTTPResponse response = http.call(request.toHTTPRequest(), tlsMaterial(auth, context), "introspection endpoint",
@@ -196,21 +243,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       throw CredentialException.terminal(status == 401 || status == 403 ? "InvalidClient" : "IntrospectionRejected",
           "introspection endpoint rejected the request (HTTP " + status + ")");
     }
-    var success = answer.toSuccessResponse();
-    if (!success.isActive()) {
-      throw CredentialException.transientFailure("TokenInactive", "the introspection endpoint says the new access"
-          + " token is not active; it was not published", null);
-    }
-    java.util.Date exp = success.getExpirationTime();
-    if (exp == null) {
-      return issued;
-    }
-    Instant introspectedExpiry = exp.toInstant();
-    Instant current = issued.expiresAt();
-    boolean fromResponse = current != null && !issued.issuedAt().plus(context.defaultLifetime()).equals(current);
-    Instant expiresAt = !fromResponse || introspectedExpiry.isBefore(current) ? introspectedExpiry : current;
-    return new IssuedCredential(issued.headerName(), issued.headerValue(), issued.token(), issued.tokenType(),
-        issued.issuedAt(), expiresAt, issued.extraOutput(), issued.notices(), issued.state(), issued.publication());
+    return answer.toSuccessResponse();
   }
 
   /**

@@ -186,6 +186,13 @@ public class OAuth2Auth implements AuthMethod {
     @Size(max = SchemaPatterns.URL_LENGTH)
     @JsonPropertyDescription("The provider's introspection endpoint (absolute http or https URL).")
     public String url;
+
+    @io.fabric8.generator.annotation.Pattern(io.keyward.api.v1alpha1.GoDuration.PATTERN)
+    @Size(max = SchemaPatterns.DURATION_LENGTH)
+    @JsonPropertyDescription("How often the published access token is introspected again (e.g. 5m, at least 10s):"
+        + " an answer of active: false (revoked at the provider) is a TokenInactive warning and a refresh at once."
+        + " Default: only when a token is issued.")
+    public String interval;
   }
 
   @Pattern(SchemaPatterns.TOKEN)
