@@ -94,7 +94,11 @@ public final class AuthorizeConnector {
       throw new AuthorizeException(e.getMessage() + " (" + e.reason() + ")");
     }
     if (options.device()) {
-      writeSeed(options, seed, deviceAuthorized(options, where, auth, context, issuer));
+      if (auth.authorizationResponseFields != null && !auth.authorizationResponseFields.isEmpty()) {
+        throw new AuthorizeException("spec.auth.oauth2.authorizationResponseFields: come only with the browser's"
+            + " redirect, which --device has none of; run keyward authorize without --device");
+      }
+      writeSeed(options, seed, deviceAuthorized(options, where, auth, context, issuer), Map.of());
       finished(options, seed, where);
       return;
     }
@@ -118,8 +122,9 @@ public final class AuthorizeConnector {
       }
       try {
         var code = AuthorizationCodeFlow.code(redirect, started);
+        Map<String, String> fields = AuthorizationCodeFlow.responseFields(redirect, auth.authorizationResponseFields);
         AuthorizationCodeFlow.Authorized authorized = issuer.exchangeCode(auth, context, started, code);
-        writeSeed(options, seed, authorized.refreshToken());
+        writeSeed(options, seed, authorized.refreshToken(), fields);
         listener.finish("Keyward has the refresh token for " + where + ".");
       } catch (CredentialException e) {
         listener.finish("Keyward could not finish: " + e.getMessage());
@@ -266,7 +271,7 @@ public final class AuthorizeConnector {
   private SecretValues clientSecrets(String namespace, OAuth2Auth auth) throws AuthorizeException {
     Map<SecretKeyRef, String> values = new LinkedHashMap<>();
     for (Map.Entry<String, SecretKeyRef> e : auth.secretRefsByField().entrySet()) {
-      if (e.getKey().endsWith(".refreshTokenRef")) {
+      if (OAuth2Auth.isSeedField(e.getKey())) {
         continue;
       }
       SecretKeyRef ref = e.getValue();
@@ -298,9 +303,13 @@ public final class AuthorizeConnector {
   }
 
   /** Creates the seed Secret or sets its key, labelled with who wrote it and when. */
-  private void writeSeed(Options options, SecretKeyRef seed, String refreshToken) throws AuthorizeException {
+  private void writeSeed(Options options, SecretKeyRef seed, String refreshToken, Map<String, String> fields)
+      throws AuthorizeException {
     String namespace = options.namespace();
     String value = Base64.getEncoder().encodeToString(refreshToken.getBytes(StandardCharsets.UTF_8));
+    Map<String, String> written = new LinkedHashMap<>();
+    fields.forEach((k, v) -> written.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    written.put(seed.key, value);
     String at = clock.instant().toString();
     try {
       Secret existing = getSecret(namespace, seed.name);
@@ -312,7 +321,7 @@ public final class AuthorizeConnector {
           meta.addToAnnotations(AUTHORIZED_USER, options.kubeUser());
         }
         client.secrets().inNamespace(namespace).resource(new SecretBuilder().withMetadata(meta.build())
-            .withType("Opaque").addToData(seed.key, value).build()).create();
+            .withType("Opaque").addToData(written).build()).create();
       } else {
         client.secrets().inNamespace(namespace).withName(seed.name).edit(s -> {
           var meta = s.getMetadata();
@@ -327,10 +336,10 @@ public final class AuthorizeConnector {
             meta.getAnnotations().remove(AUTHORIZED_USER);
           }
           Map<String, String> data = s.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(s.getData());
-          data.put(seed.key, value);
+          data.putAll(written);
           s.setData(data);
           if (s.getStringData() != null) {
-            s.getStringData().remove(seed.key);
+            written.keySet().forEach(s.getStringData()::remove);
           }
           return s;
         });

@@ -81,6 +81,8 @@ public final class DemoProvider implements AutoCloseable {
   public static final String BASIC_USER = "demo-user";
   public static final String BASIC_PASSWORD = "demo-password";
   public static final String SEED_REFRESH_TOKEN = "demo-seed-refresh-token";
+  /** What its authorization redirect names next to the code, as QuickBooks sends {@code realmId}. */
+  public static final String DEMO_REALM = "demo-realm-4620";
   /** The connector ({@code <namespace>/<name>}) whose self-signed JWTs the echo endpoint accepts. */
   public static final String JWT_CLIENT = "demo/shipments";
 
@@ -453,7 +455,7 @@ public final class DemoProvider implements AutoCloseable {
         String code = "demo-code-" + UUID.randomUUID();
         codes.put(code, new Pending(pending.redirectUri(), pending.state(), pending.challenge(),
             clock.instant().plusSeconds(60)));
-        location.append("code=").append(code);
+        location.append("code=").append(code).append("&realmId=").append(DEMO_REALM); // as QuickBooks names its company
       } else {
         location.append("error=access_denied&error_description=")
             .append(java.net.URLEncoder.encode("the user denied access", StandardCharsets.UTF_8));

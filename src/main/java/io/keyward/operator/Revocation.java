@@ -86,7 +86,7 @@ final class Revocation {
       String access = stored.map(c -> c.token()).filter(t -> !t.isEmpty()).orElse(null);
       if (refresh != null || access != null) {
         // the client's own Secrets only: the seed Secret may be deleted with the connector
-        SecretValues values = SecretValues.of(inputs.resolve(connector, auth, field -> !field.endsWith(".refreshTokenRef")));
+        SecretValues values = SecretValues.of(inputs.resolve(connector, auth, field -> !OAuth2Auth.isSeedField(field)));
         IssueContext context = new IssueContext(values, clock, Duration.ofHours(1));
         if (refresh != null) {
           issuers.revoke(auth, context, refresh, true);

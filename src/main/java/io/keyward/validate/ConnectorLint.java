@@ -59,7 +59,7 @@ final class ConnectorLint {
       if (!secrets.holds(namespace) || r.name == null) {
         continue;
       }
-      if (field.equals("spec.auth.oauth2.refreshTokenRef") && !spec.path("auth").path("oauth2")
+      if (io.keyward.api.v1alpha1.auth.OAuth2Auth.isSeedField(field) && !spec.path("auth").path("oauth2")
           .path("authorizationUrl").asText("").isEmpty()) {
         continue; // the seed keyward authorize writes: not among manifests until someone consents
       }

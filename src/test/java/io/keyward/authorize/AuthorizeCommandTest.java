@@ -205,6 +205,29 @@ class AuthorizeCommandTest {
   }
 
   @Test
+  void fieldsOfTheRedirectThatTheSpecNamesAreKeptNextToTheSeed() throws Exception {
+    OAuth2Auth auth = demoAuth();
+    auth.authorizationResponseFields = List.of("realmId");
+    create(connector("books", auth));
+    Running run = authorize("books");
+    browser.open(browser.consent(run.authorizationUrl(), "allow"));
+    assertThat(run.exitCode()).as(run.err().toString()).isZero();
+    assertThat(cluster.secretValues(NS, "crm-seed")).containsEntry("realmId", DemoProvider.DEMO_REALM)
+        .containsKey("refresh-token");
+
+    OAuth2Auth other = demoAuth();
+    other.refreshTokenRef = new SecretKeyRef("other-seed", "refresh-token");
+    other.authorizationResponseFields = List.of("companyId");
+    create(connector("other", other));
+    Running missing = authorize("other");
+    browser.open(browser.consent(missing.authorizationUrl(), "allow"));
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err().toString())
+        .contains("spec.auth.oauth2.authorizationResponseFields[0]: the provider's redirect carried no companyId");
+    assertThat(cluster.secretValues(NS, "other-seed")).isNull();
+  }
+
+  @Test
   void aDeniedConsentIsNamed() throws Exception {
     create(connector("crm", demoAuth()));
     Running run = authorize("crm");

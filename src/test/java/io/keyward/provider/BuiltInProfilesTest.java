@@ -105,7 +105,7 @@ class BuiltInProfilesTest {
   IssuedCredential issue(String yaml) throws Exception {
     EffectiveSpec e = ProfileMergeTest.resolve(yaml.replace("$TOKEN_URL", server.tokenUrl()));
     return issuers.issue(e.spec().auth.active(), new IssueContext(SecretValues.of(Map.of(SECRET, "client-secret-value",
-        SEED, "seed-1", KEY, "sk_test_51abc", PEM, pem(), KEY_FILE, keyFile(),
+        SEED, "seed-1", new SecretKeyRef("app", "realmId"), "9130357046853", KEY, "sk_test_51abc", PEM, pem(), KEY_FILE, keyFile(),
         CERTIFICATE, certificatePem())), Clock.fixed(NOW, ZoneOffset.UTC),
         e.spec().refresh != null && e.spec().refresh.defaultLifetime != null
             ? io.keyward.api.v1alpha1.GoDuration.parse(e.spec().refresh.defaultLifetime, "defaultLifetime")
@@ -190,6 +190,12 @@ class BuiltInProfilesTest {
       assertThat(r.form()).as(provider).containsEntry("grant_type", "refresh_token").doesNotContainKey("client_secret");
       assertThat(c.state().get("refresh-token")).as(provider).isNotEqualTo("seed-1")
           .isEqualTo(server.liveRefreshTokens().iterator().next());
+      if (provider.equals("quickbooks")) {
+        // the company keyward authorize kept from the redirect, next to the seed, reaches the output Secret
+        assertThat(c.outputData()).containsEntry("realmId", "9130357046853");
+      } else {
+        assertThat(c.outputData()).doesNotContainKey("realmId");
+      }
     }
   }
 

@@ -67,6 +67,38 @@ public final class AuthorizationCodeFlow {
   }
 
   /**
+   * The values of {@code names} among the redirect's parameters ({@code authorizationResponseFields},
+   * e.g. QuickBooks' realmId): each must be there, printable and at most 256 characters; none are
+   * secrets, and the messages name fields, not values.
+   */
+  public static java.util.Map<String, String> responseFields(URI redirect, java.util.List<String> names)
+      throws CredentialException {
+    java.util.Map<String, String> found = new java.util.LinkedHashMap<>();
+    if (names == null || names.isEmpty()) {
+      return found;
+    }
+    var params = com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(redirect.getRawQuery());
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      String field = "spec.auth.oauth2.authorizationResponseFields[" + i + "]";
+      io.keyward.credential.HttpFields.requireSpec(io.keyward.credential.HttpFields.Rule.SECRET_KEY, name, field,
+          "Secret key");
+      java.util.List<String> values = params.get(name);
+      String value = values == null || values.isEmpty() ? null : values.get(0);
+      if (value == null || value.isBlank()) {
+        throw CredentialException.terminal("AuthorizationFailed", field + ": the provider's redirect carried no "
+            + name + "; nothing was written");
+      }
+      if (value.length() > 256 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw CredentialException.terminal("AuthorizationFailed", field + ": the provider's redirect carried a "
+            + name + " that is not printable ASCII of at most 256 characters; nothing was written");
+      }
+      found.put(name, value);
+    }
+    return found;
+  }
+
+  /**
    * The code of the redirect the browser brought back; fails with {@code StateMismatch} when it
    * answers another request, {@code ConsentDenied} when the person said no, {@code AuthorizationFailed}
    * for another error the provider named.

@@ -151,8 +151,30 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
             : e.withRotatedState(refreshTokens.after(result.refreshToken()));
       }
     }
-    IssuedCredential issued = sentAsAsked(auth, header, introspected).withNotices(notices(tokenUrl));
+    IssuedCredential issued = fromAuthorizationResponse(auth, context,
+        sentAsAsked(auth, header, introspected).withNotices(notices(tokenUrl)));
     return refreshTokens == null ? issued : issued.withState(refreshTokens.after(result.refreshToken()));
+  }
+
+  /**
+   * grant refreshToken: the authorization response's fields that {@code keyward authorize} kept in the
+   * seed Secret ({@code authorizationResponseFields}, e.g. QuickBooks' realmId), added to the output.
+   */
+  private static IssuedCredential fromAuthorizationResponse(OAuth2Auth auth, IssueContext context,
+      IssuedCredential issued) throws CredentialException {
+    if (auth.grantOrDefault() != OAuth2Auth.Grant.refreshToken || auth.refreshTokenRef == null
+        || auth.authorizationResponseFields == null || auth.authorizationResponseFields.isEmpty()) {
+      return issued;
+    }
+    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>(issued.extraOutput());
+    for (int i = 0; i < auth.authorizationResponseFields.size(); i++) {
+      String field = auth.authorizationResponseFields.get(i);
+      HttpFields.requireSpec(HttpFields.Rule.SECRET_KEY, field, "spec.auth.oauth2.authorizationResponseFields[" + i
+          + "]", "Secret key");
+      extra.put(field, context.secrets().get(new io.keyward.api.v1alpha1.SecretKeyRef(auth.refreshTokenRef.name, field))
+          .strip());
+    }
+    return issued.withExtraOutput(extra);
   }
 
   /**

@@ -40,6 +40,8 @@ import java.util.Map;
     + ",\"pattern\":\"" + SchemaPatterns.SCOPE_JSON + "\"}},"
     + "\"outputFields\":{\"items\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.NAME_LENGTH
     + ",\"pattern\":\"" + SchemaPatterns.SECRET_KEY + "\"}},"
+    + "\"authorizationResponseFields\":{\"items\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.SHORT_LENGTH
+    + ",\"pattern\":\"" + SchemaPatterns.SECRET_KEY + "\"}},"
     + "\"extraParams\":{\"additionalProperties\":{\"type\":\"string\",\"maxLength\":" + SchemaPatterns.VALUE_LENGTH
     + "}}}}")
 public class OAuth2Auth implements AuthMethod {
@@ -213,13 +215,35 @@ public class OAuth2Auth implements AuthMethod {
       + " (e.g. instance_url). Tokens and secrets cannot be copied.")
   public List<String> outputFields;
 
+  @Size(max = 8)
+  @JsonPropertyDescription("grant refreshToken: parameters of the authorization response (the redirect keyward"
+      + " authorize receives) that the provider sends only then, kept in the seed Secret next to the refresh token"
+      + " under their own names and copied from there into the output Secret, e.g. QuickBooks' realmId.")
+  public List<String> authorizationResponseFields;
+
   @Override
   public String type() {
     return "oauth2";
   }
 
+  /** Whether {@code field} (a key of {@link #secretRefsByField}) names what the seed Secret holds, which authorize writes. */
+  public static boolean isSeedField(String field) {
+    return field.endsWith(".refreshTokenRef") || field.contains(".authorizationResponseFields[");
+  }
+
   @Override
   public Map<String, SecretKeyRef> secretRefsByField() {
+    Map<String, SecretKeyRef> refs = new java.util.LinkedHashMap<>(ownSecretRefs());
+    if (refreshTokenRef != null && authorizationResponseFields != null) {
+      for (int i = 0; i < authorizationResponseFields.size(); i++) {
+        refs.put("spec.auth.oauth2.authorizationResponseFields[" + i + "]",
+            new SecretKeyRef(refreshTokenRef.name, authorizationResponseFields.get(i)));
+      }
+    }
+    return refs;
+  }
+
+  private Map<String, SecretKeyRef> ownSecretRefs() {
     return AuthMethod.byField(type(), "clientIdRef", clientIdRef, "clientSecretRef", clientSecretRef,
         "refreshTokenRef", refreshTokenRef, "clientAssertion.keyRef", clientAssertion == null ? null : clientAssertion.keyRef,
         "clientAssertion.certificateRef", clientAssertion == null ? null : clientAssertion.certificateRef,
