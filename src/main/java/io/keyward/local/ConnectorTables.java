@@ -35,6 +35,15 @@ final class ConnectorTables {
     this.columns = crd().getSpec().getVersions().get(0).getAdditionalPrinterColumns();
   }
 
+  /** The ApiProvider CRD, as generated (cluster-scoped). */
+  static CustomResourceDefinition providerCrd() {
+    try (InputStream in = ConnectorTables.class.getResourceAsStream("/META-INF/fabric8/apiproviders.keyward.io-v1.yml")) {
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static CustomResourceDefinition crd() {
     try (InputStream in = ConnectorTables.class.getResourceAsStream(CRD_RESOURCE)) {
       return Serialization.unmarshal(in, CustomResourceDefinition.class);

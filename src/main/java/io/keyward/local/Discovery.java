@@ -62,6 +62,8 @@ final class Discovery {
       new Served("apps/v1", "replicasets", "ReplicaSet", true, true, List.of("rs")),
       new Served(ApiConnector.GROUP + "/" + ApiConnector.VERSION, "apiconnectors", "ApiConnector", true, true,
           List.of("apic")),
+      new Served(ApiConnector.GROUP + "/" + ApiConnector.VERSION, "apiproviders", "ApiProvider", false, false,
+          List.of("apip")),
       new Served("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition", false, true,
           List.of("crd", "crds")),
       new Served("coordination.k8s.io/v1", "leases", "Lease", true, false, List.of()));

@@ -36,7 +36,7 @@ final class LocalApiDispatcher extends Dispatcher {
     this.connectors = new ConnectorWrites(crud, admission);
     this.events = new EventLists(crud);
     Map<String, String> all = new java.util.HashMap<>(Discovery.documents());
-    all.putAll(OpenApi.documents(ConnectorTables.crd()));
+    all.putAll(OpenApi.documents(ConnectorTables.crd(), ConnectorTables.providerCrd()));
     this.documents = Map.copyOf(all);
   }
 

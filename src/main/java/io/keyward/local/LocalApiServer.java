@@ -43,6 +43,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
     client = server.createClient();
     client.apiextensions().v1().customResourceDefinitions().resource(ConnectorTables.crd()).create();
+    client.apiextensions().v1().customResourceDefinitions().resource(ConnectorTables.providerCrd()).create();
   }
 
   public KubernetesClient client() {

@@ -64,11 +64,13 @@ final class OpenApi {
   }
 
   /** Path (without query) to JSON document: the index and one document per group version. */
-  static Map<String, String> documents(CustomResourceDefinition crd) {
-    JsonNode connectorSchema = Serialization.jsonMapper().valueToTree(
-        crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema());
-    List<Kind> kinds = Discovery.SERVED.stream().map(served -> new Kind(served,
-        served.kind().equals(crd.getSpec().getNames().getKind()) ? connectorSchema : null)).toList();
+  static Map<String, String> documents(CustomResourceDefinition... crds) {
+    Map<String, JsonNode> schemas = new java.util.HashMap<>();
+    for (CustomResourceDefinition crd : crds) {
+      schemas.put(crd.getSpec().getNames().getKind(), Serialization.jsonMapper().valueToTree(
+          crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()));
+    }
+    List<Kind> kinds = Discovery.SERVED.stream().map(served -> new Kind(served, schemas.get(served.kind()))).toList();
     Map<String, List<Kind>> byGroupVersion = new LinkedHashMap<>();
     for (Kind kind : kinds) {
       byGroupVersion.computeIfAbsent(kind.served().root().substring(1), k -> new java.util.ArrayList<>()).add(kind);

@@ -250,6 +250,57 @@ class LocalModeIT {
         .anySatisfy(l -> assertThat(l).matches("crm +oauth2 +True +\\d+s +RefreshRequested *")));
   }
 
+  @Test
+  void kubectlAppliesAnApiProviderAndTheConnectorThatNamesItBecomesReady() throws Exception {
+    Path kubectl = kubectl().orElse(null);
+    assumeTrue(kubectl != null, "kubectl is not installed");
+    local = start(List.of(), 0);
+    Path manifest = dir.resolve("provider.yaml");
+    String port = Integer.toString(URI.create(local.provider().baseUrl()).getPort());
+    Files.writeString(manifest, """
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiProvider
+        metadata: {name: demo-crm}
+        spec:
+          displayName: The demo provider's CRM
+          parameters:
+            - name: port
+              description: the demo provider's port
+          connector:
+            auth:
+              oauth2:
+                tokenUrl: http://127.0.0.1:{port}/oauth2/token
+                clientAuthentication: clientSecretBasic
+                scopes: [crm.read]
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: demo-oauth, namespace: demo}
+        stringData: {client-secret: %s}
+        ---
+        apiVersion: keyward.io/v1alpha1
+        kind: ApiConnector
+        metadata: {name: crm, namespace: demo}
+        spec:
+          provider: demo-crm
+          parameters: {port: "%s"}
+          auth:
+            oauth2:
+              clientId: %s
+              clientSecretRef: {name: demo-oauth, key: client-secret}
+        """.formatted(DemoProvider.CLIENT_SECRET, port, DemoProvider.CLIENT_ID));
+    assertThat(run(kubectl, "apply", "-f", manifest.toString())).contains("apiprovider.keyward.io/demo-crm created")
+        .contains("apiconnector.keyward.io/crm created");
+    assertThat(run(kubectl, "get", "apiproviders")).contains("demo-crm"); // local mode: NAME and AGE only
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(row(kubectl, "crm"))
+        .containsSubsequence("crm", "oauth2", "True"));
+    var status = local.api().client().resources(io.keyward.api.v1alpha1.ApiConnector.class).inNamespace("demo")
+        .withName("crm").get().getStatus();
+    assertThat(status.provider).isEqualTo("demo-crm");
+    assertThat(status.providerSource).isEqualTo("ApiProvider");
+    assertThat(echo(kubectl)).isEqualTo(200);
+  }
+
   /** {@code kubectl keyward ARGS} against local mode: kubectl finds the launcher in {@code bin} on the PATH. */
   String plugin(Path bin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("kubectl", "keyward"));

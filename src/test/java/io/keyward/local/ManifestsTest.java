@@ -66,7 +66,7 @@ class ManifestsTest {
         """);
     assertThat(docs).extracting(Manifests.Document::problem).containsExactly(
         "no matches for kind \"CronJob\" in version \"batch/v1\" (local mode serves Namespace, Secret, ConfigMap, "
-            + "Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, CustomResourceDefinition, Lease)",
+            + "Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, ApiProvider, CustomResourceDefinition, Lease)",
         "not a Kubernetes object: apiVersion is not set",
         "metadata.name: Required value: name or generateName is required",
         "not a Kubernetes object (a YAML mapping with apiVersion and kind)");
