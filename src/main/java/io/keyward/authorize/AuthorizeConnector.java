@@ -90,6 +90,7 @@ public final class AuthorizeConnector {
     OAuth2Issuer issuer = new OAuth2Issuer(http);
     try {
       auth = issuer.discovered(auth, context); // the authorization endpoints of its issuer's metadata
+      OAuth2Issuer.checkResponseFields(auth); // before anyone consents
     } catch (CredentialException e) {
       throw new AuthorizeException(e.getMessage() + " (" + e.reason() + ")");
     }

@@ -211,7 +211,8 @@ final class Issuance {
    */
   private void revokeReplaced(ApiConnector connector, ConnectorSettings spec, Gathered.Inputs inputs,
       Optional<StoredCredential> previous, StoredCredential next) {
-    if (!spec.revokeOnDelete() || !(spec.auth() instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth auth)) {
+    if (!spec.revokeOnDelete() || !(spec.auth() instanceof io.keyward.api.v1alpha1.auth.OAuth2Auth auth)
+        || Boolean.FALSE.equals(auth.revokeReplacedSeed) || auth.refreshTokenRef == null) {
       return;
     }
     Optional<StoredCredential> replaced = previous.filter(StoredCredential::publishable);
@@ -219,17 +220,19 @@ final class Issuance {
         .orElse(null);
     boolean reauthorized = replaced.flatMap(p -> issuers.milestone(spec.auth(), p.credential(), next.credential()))
         .filter(n -> "Reauthorized".equals(n.reason())).isPresent();
-    if (old == null || !reauthorized
+    // not the one just sent: a "new" seed that is the kept token copied back (a restored backup) was rotated now
+    String seed = inputs.values().find(auth.refreshTokenRef).map(String::strip).orElse(null);
+    if (old == null || !reauthorized || old.equals(seed)
         || old.equals(next.credential().state().get(io.keyward.credential.oauth2.OAuth2Issuer.REFRESH_TOKEN_STATE))) {
       return;
     }
     try {
       issuers.revoke(auth, new IssueContext(inputs.values(), clock, spec.defaultLifetime()), old, true);
       events.normal(connector, "Revoked", "Revoked the refresh token that the new seed replaced");
-    } catch (CredentialException e) {
+    } catch (CredentialException | RuntimeException e) {
       events.warning(connector, "RevocationFailed", "The refresh token that the new seed replaced was not revoked: "
-          + e.getMessage() + " (" + e.reason() + "); it stays valid at the provider until it expires or is revoked"
-          + " there");
+          + (e instanceof CredentialException c ? c.getMessage() + " (" + c.reason() + ")" : e.getClass().getSimpleName())
+          + "; it stays valid at the provider until it expires or is revoked there");
     }
   }
 

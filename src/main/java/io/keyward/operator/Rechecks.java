@@ -70,7 +70,11 @@ final class Rechecks {
     } catch (CredentialException e) {
       LOG.info("{}/{}: could not introspect the published token ({}: {}); asked again later",
           connector.getMetadata().getNamespace(), connector.getMetadata().getName(), e.reason(), e.getMessage());
-      next.put(id, now.plus(every.compareTo(Duration.ofMinutes(1)) < 0 ? every : Duration.ofMinutes(1)));
+      // a transient failure is asked again within a minute; a refusal (the client may not introspect) only
+      // every ten minutes, as it waits for a person to fix it
+      Duration again = e.isTerminal() ? (every.compareTo(Duration.ofMinutes(10)) > 0 ? every : Duration.ofMinutes(10))
+          : every.compareTo(Duration.ofMinutes(1)) < 0 ? every : Duration.ofMinutes(1);
+      next.put(id, now.plus(again));
       return Optional.empty();
     }
     events.warning(connector, "TokenInactive", "The introspection endpoint says the published access token is no"

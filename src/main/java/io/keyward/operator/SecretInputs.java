@@ -63,6 +63,9 @@ final class SecretInputs {
         throw forbidden(field.getKey(), namespace, ref.name, ref.key, refusal.get());
       }
       String value = SecretData.decode(secret).get(ref.key);
+      if (value == null && auth.isOptional(field.getKey())) {
+        continue; // left out, as the block allows
+      }
       if (value == null) {
         throw CredentialException.terminal("SecretNotFound",
             "Secret " + namespace + "/" + ref.name + " has no key " + ref.key);

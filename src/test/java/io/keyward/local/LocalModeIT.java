@@ -222,22 +222,7 @@ class LocalModeIT {
     assumeTrue(kubectl != null, "kubectl is not installed");
     local = start(List.of(), 0);
     Path manifest = dir.resolve("crm.yaml");
-    Files.writeString(manifest, """
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: demo-oauth, namespace: demo}
-        stringData: {client-secret: %s}
-        ---
-        apiVersion: keyward.io/v1alpha1
-        kind: ApiConnector
-        metadata: {name: crm, namespace: demo}
-        spec:
-          auth:
-            oauth2:
-              tokenUrl: %s
-              clientId: %s
-              clientSecretRef: {name: demo-oauth, key: client-secret}
-        """.formatted(DemoProvider.CLIENT_SECRET, local.provider().tokenUrl(), DemoProvider.CLIENT_ID));
+    Files.writeString(manifest, crm("[crm.read]"));
     assertThat(run(kubectl, "apply", "-f", manifest.toString())).contains("apiconnector.keyward.io/crm created");
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.copy(Path.of("src/main/sh/kubectl-keyward"), bin.resolve("kubectl-keyward"));

@@ -94,6 +94,21 @@ class RevocationIT extends OperatorHarness {
   }
 
   @Test
+  void aProviderWhoseRevocationEndsTheGrantKeepsTheReplacedSeed() throws Exception {
+    revocationEndpoint();
+    cluster.putSecret(NS, "crm-oauth", Map.of("client-secret", CLIENT_SECRET));
+    seed("seed-refresh-token-7");
+    ApiConnector c = revoking("crm");
+    c.getSpec().auth.oauth2.revokeReplacedSeed = false; // as the QuickBooks and Xero profiles say
+    create(c);
+    awaitCondition("crm", "Ready", "True", "CredentialIssued");
+    seed("seed-refresh-token-8");
+    await().atMost(Duration.ofSeconds(15)).until(() -> eventReasons("crm").contains("Reauthorized"));
+    Thread.sleep(1000);
+    assertThat(revocations).isEmpty();
+  }
+
+  @Test
   void aProviderThatIsDownDelaysTheDeletionOnlyUpToTheTimeout() throws Exception {
     operator.close();
     operator = startOperator(testSettings().withRevocationTimeout(Duration.ofSeconds(3)), Loopback.sender());

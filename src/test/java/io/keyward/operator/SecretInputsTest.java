@@ -76,6 +76,18 @@ class SecretInputsTest {
   }
 
   @Test
+  void aSeedWithoutTheAuthorizationResponsesFieldIsReadWithoutItButAMissingSeedKeyIsNotFound() throws Exception {
+    put("books-seed", "Opaque", Map.of()); // key "value" only: no realmId, written before the field was named
+    var oauth2 = new io.keyward.api.v1alpha1.auth.OAuth2Auth();
+    oauth2.refreshTokenRef = new SecretKeyRef("books-seed", "value");
+    oauth2.authorizationResponseFields = java.util.List.of("realmId");
+    assertThat(resolve(false, oauth2)).containsOnlyKeys(new SecretKeyRef("books-seed", "value"));
+    oauth2.refreshTokenRef = new SecretKeyRef("books-seed", "refresh-token");
+    CredentialException missing = catchThrowableOfType(CredentialException.class, () -> resolve(false, oauth2));
+    assertThat(missing.reason()).isEqualTo("SecretNotFound");
+  }
+
+  @Test
   void anOrdinarySecretIsRead() throws Exception {
     put("erp", "Opaque", Map.of());
     assertThat(resolve(false, apiKey("erp"))).containsValue(VALUE);

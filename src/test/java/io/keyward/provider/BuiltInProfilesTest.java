@@ -200,6 +200,26 @@ class BuiltInProfilesTest {
   }
 
   @Test
+  void anAuthorizationResponseFieldNeverCopiesTheRefreshTokenOrAClientSecretIntoTheOutput() throws Exception {
+    for (String field : new String[] {"refresh-token", "access_token"}) { // the CRD's rule, judging the merged spec
+      String yaml = oauth2("quickbooks", "", "refreshTokenRef: {name: app, key: refresh-token}\n"
+          + "authorizationResponseFields: [realmId, " + field + "]");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> issue(yaml)).as(field)
+          .hasMessageContaining("authorizationResponseFields may not name a token, a client secret or the refresh"
+              + " token's own key");
+    }
+    // the client secret kept in the seed Secret: a key another reference reads there, refused by the issuer
+    String yaml = oauth2("quickbooks", "", "refreshTokenRef: {name: app, key: refresh-token}\n"
+        + "authorizationResponseFields: [realmId, client-secret]");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> issue(yaml))
+        .isInstanceOfSatisfying(io.keyward.credential.CredentialException.class, e -> {
+          assertThat(e.reason()).isEqualTo("InvalidConfiguration");
+          assertThat(e.getMessage()).startsWith("spec.auth.oauth2.authorizationResponseFields[1]: 'client-secret'");
+        });
+    assertThat(server.requests()).as("nothing sent").isEmpty();
+  }
+
+  @Test
   void zendeskAndAtlassianRefreshWithTheClientInTheBodyAndKeepTheRotatedToken() throws Exception {
     for (String[] p : new String[][] {{"zendesk", "subdomain: acme"}, {"atlassian", ""}}) {
       server.close();

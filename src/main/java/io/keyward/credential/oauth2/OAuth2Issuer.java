@@ -61,7 +61,13 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    * (cached; see {@link ProviderMetadata}); {@code auth} itself without one.
    */
   public OAuth2Auth discovered(OAuth2Auth auth, IssueContext context) throws CredentialException {
-    return metadata.resolve(auth, context);
+    return discovered(auth, context, a -> false);
+  }
+
+  /** The same, asking the metadata only when {@code auth} lacks what {@code enough} needs. */
+  private OAuth2Auth discovered(OAuth2Auth auth, IssueContext context, java.util.function.Predicate<OAuth2Auth> enough)
+      throws CredentialException {
+    return metadata.resolve(auth, context, enough, auth.issuerUrl == null ? null : tlsMaterial(auth, context));
   }
 
   @Override
@@ -71,7 +77,8 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
 
   @Override
   public IssuedCredential issue(OAuth2Auth given, IssueContext context) throws CredentialException {
-    OAuth2Auth auth = discovered(given, context);
+    OAuth2Auth auth = discovered(given, context, a -> a.tokenUrl != null
+        && (a.grantOrDefault() != OAuth2Auth.Grant.deviceCode || a.deviceAuthorizationUrl != null));
     URI tokenUrl = tokenUrl(auth.tokenUrl);
     String clientId = clientId(auth, context);
     if (clientId == null && auth.grantOrDefault() != OAuth2Auth.Grant.jwtBearer) {
@@ -90,6 +97,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
     if (auth.prefix != null) {
       HttpFields.requireSpec(HttpFields.Rule.PRINTABLE, auth.prefix, "spec.auth.oauth2.prefix", "header value prefix");
     }
+    checkResponseFields(auth); // before anything is sent
     RefreshTokens refreshTokens = switch (auth.grantOrDefault()) {
       case refreshToken -> RefreshTokens.current(auth, context);
       case deviceCode -> RefreshTokens.approved(context.previousState(), context.asked());
@@ -167,14 +175,41 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
       return issued;
     }
     java.util.Map<String, String> extra = new java.util.LinkedHashMap<>(issued.extraOutput());
-    for (int i = 0; i < auth.authorizationResponseFields.size(); i++) {
-      String field = auth.authorizationResponseFields.get(i);
-      HttpFields.requireSpec(HttpFields.Rule.SECRET_KEY, field, "spec.auth.oauth2.authorizationResponseFields[" + i
-          + "]", "Secret key");
-      extra.put(field, context.secrets().get(new io.keyward.api.v1alpha1.SecretKeyRef(auth.refreshTokenRef.name, field))
-          .strip());
+    for (String field : auth.authorizationResponseFields) {
+      // a seed written by hand, or before the field was named, may lack it: left out
+      context.secrets().find(new io.keyward.api.v1alpha1.SecretKeyRef(auth.refreshTokenRef.name, field))
+          .ifPresent(value -> extra.putIfAbsent(field, value.strip()));
     }
     return issued.withExtraOutput(extra);
+  }
+
+  /**
+   * The authorization response's fields are read from the seed Secret into the output Secret: none may
+   * name a token, a client secret, or a key that another reference of the block reads from that Secret
+   * (the refresh token's own, a client secret kept next to it), which the output must never hold.
+   */
+  public static void checkResponseFields(OAuth2Auth auth) throws CredentialException {
+    if (auth.authorizationResponseFields == null) {
+      return;
+    }
+    java.util.Set<String> forbidden = new java.util.HashSet<>(Set.of("access_token", "refresh_token", "id_token",
+        "client_secret"));
+    if (auth.refreshTokenRef != null) {
+      auth.secretRefsByField().forEach((f, ref) -> {
+        if (!f.contains(".authorizationResponseFields[") && auth.refreshTokenRef.name.equals(ref.name)) {
+          forbidden.add(ref.key);
+        }
+      });
+    }
+    for (int i = 0; i < auth.authorizationResponseFields.size(); i++) {
+      String field = auth.authorizationResponseFields.get(i);
+      String path = "spec.auth.oauth2.authorizationResponseFields[" + i + "]";
+      HttpFields.requireSpec(HttpFields.Rule.SECRET_KEY, field, path, "Secret key");
+      if (forbidden.contains(field)) {
+        throw CredentialException.invalidConfiguration(path, "'" + field + "' is a credential, or a key another"
+            + " reference reads from the seed Secret; it is never copied into the output Secret");
+      }
+    }
   }
 
   /**
@@ -234,7 +269,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   @Override
   public boolean stillActive(OAuth2Auth given, IssueContext context, IssuedCredential credential)
       throws CredentialException {
-    OAuth2Auth auth = discovered(given, context);
+    OAuth2Auth auth = given;
     if (auth.introspection == null || credential.token() == null || credential.token().isEmpty()) {
       return true;
     }
@@ -345,7 +380,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    */
   public DeviceAuthorization.Started startDeviceAuthorization(OAuth2Auth given, IssueContext context)
       throws CredentialException {
-    OAuth2Auth auth = discovered(given, context);
+    OAuth2Auth auth = discovered(given, context, a -> a.deviceAuthorizationUrl != null);
     if (auth.deviceAuthorizationUrl == null || auth.deviceAuthorizationUrl.isBlank()) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.deviceAuthorizationUrl", "is not set: name the"
           + " provider's device authorization endpoint (RFC 8628) there (a provider profile may supply it)");
@@ -416,23 +451,10 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    */
   public DeviceAuthorization.Poll pollDeviceAuthorization(OAuth2Auth given, IssueContext context,
       DeviceAuthorization.Started started) throws CredentialException {
-    OAuth2Auth auth = discovered(given, context);
-    URI tokenUrl = tokenUrl(auth.tokenUrl);
-    String clientId = clientId(auth, context);
-    if (clientId == null) {
-      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
-    }
-    var grant = new com.nimbusds.oauth2.sdk.device.DeviceCodeGrant(
-        new com.nimbusds.oauth2.sdk.device.DeviceCode(started.deviceCode()));
-    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
-    TokenRequest.Builder request = clientAuth != null ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
-        : new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant);
-    if (auth.extraParams != null) {
-      auth.extraParams.forEach(request::customParameter);
-    }
+    OAuth2Auth auth = discovered(given, context, a -> a.tokenUrl != null);
     Instant requestedAt = context.clock().instant();
-    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint",
-        context.caller());
+    HTTPResponse response = grantedByPerson(auth, context, new com.nimbusds.oauth2.sdk.device.DeviceCodeGrant(
+        new com.nimbusds.oauth2.sdk.device.DeviceCode(started.deviceCode())));
     String error = response.getStatusCode() >= 400 && response.getStatusCode() < 500
         ? TokenResponses.errorCode(response) : null;
     if (error != null) {
@@ -470,7 +492,7 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
    */
   public void revoke(OAuth2Auth given, IssueContext context, String token, boolean refreshToken)
       throws CredentialException {
-    OAuth2Auth auth = discovered(given, context);
+    OAuth2Auth auth = discovered(given, context, a -> a.revocationUrl != null);
     if (auth.revocationUrl == null || auth.revocationUrl.isBlank()) {
       throw CredentialException.invalidConfiguration("spec.auth.oauth2.revocationUrl", "is required to revoke");
     }
@@ -518,22 +540,10 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   public AuthorizationCodeFlow.Authorized exchangeCode(OAuth2Auth auth, IssueContext context,
       AuthorizationCodeFlow.Started started, com.nimbusds.oauth2.sdk.AuthorizationCode code)
       throws CredentialException {
-    auth = discovered(auth, context);
-    URI tokenUrl = tokenUrl(auth.tokenUrl);
-    String clientId = clientId(auth, context);
-    if (clientId == null) {
-      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
-    }
-    var grant = new com.nimbusds.oauth2.sdk.AuthorizationCodeGrant(code, started.redirectUri(), started.verifier());
-    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
-    TokenRequest.Builder request = clientAuth != null ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
-        : new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant);
-    if (auth.extraParams != null) {
-      auth.extraParams.forEach(request::customParameter);
-    }
+    auth = discovered(auth, context, a -> a.tokenUrl != null);
     Instant requestedAt = context.clock().instant();
-    HTTPResponse response = http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint",
-        context.caller());
+    HTTPResponse response = grantedByPerson(auth, context,
+        new com.nimbusds.oauth2.sdk.AuthorizationCodeGrant(code, started.redirectUri(), started.verifier()));
     TokenResponses.Result result = TokenResponses.parse(response, requestedAt, context.defaultLifetime(), quirks(auth));
     if (result.refreshToken() == null) {
       throw CredentialException.terminal("NoRefreshToken", "the token endpoint answered the authorization code"
@@ -547,6 +557,26 @@ public final class OAuth2Issuer implements CredentialIssuer<OAuth2Auth> {
   @Override
   public boolean awaitingPerson(OAuth2Auth auth, java.util.Map<String, String> state, Instant now) {
     return auth.grantOrDefault() == OAuth2Auth.Grant.deviceCode && DeviceAuthorization.pending(state, now);
+  }
+
+  /**
+   * The token request that ends a person's consent (an authorization code, an approved device code),
+   * the client authenticated as for its refreshes, or by its ID alone as a public client.
+   */
+  private HTTPResponse grantedByPerson(OAuth2Auth auth, IssueContext context, AuthorizationGrant grant)
+      throws CredentialException {
+    URI tokenUrl = tokenUrl(auth.tokenUrl);
+    String clientId = clientId(auth, context);
+    if (clientId == null) {
+      throw CredentialException.invalidConfiguration("spec.auth.oauth2.clientId", "is required");
+    }
+    ClientAuthentication clientAuth = clientAuthentication(auth, clientId, tokenUrl, context);
+    TokenRequest.Builder request = clientAuth != null ? new TokenRequest.Builder(tokenUrl, clientAuth, grant)
+        : new TokenRequest.Builder(tokenUrl, new ClientID(clientId), grant);
+    if (auth.extraParams != null) {
+      auth.extraParams.forEach(request::customParameter);
+    }
+    return http.call(request.build().toHTTPRequest(), tlsMaterial(auth, context), "token endpoint", context.caller());
   }
 
   /** A refresh token grant that took a new seed from the user's Secret: a re-authorisation. */

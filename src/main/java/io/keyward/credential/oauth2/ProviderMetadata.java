@@ -38,12 +38,18 @@ final class ProviderMetadata {
     this.http = http;
   }
 
-  /** {@code auth} with the endpoints it leaves out filled from its issuer's metadata; itself without issuerUrl. */
-  OAuth2Auth resolve(OAuth2Auth auth, IssueContext context) throws CredentialException {
-    if (auth.issuerUrl == null || auth.issuerUrl.isBlank() || complete(auth)) {
+  /**
+   * {@code auth} with the endpoints it leaves out filled from its issuer's metadata; itself without
+   * issuerUrl, or when it already has what the caller needs ({@code enough}). The document is fetched
+   * trusting the connector's caBundleRef (a private issuer), and cached per issuer and CA bundle.
+   */
+  OAuth2Auth resolve(OAuth2Auth auth, IssueContext context, java.util.function.Predicate<OAuth2Auth> enough,
+      io.keyward.credential.http.TlsMaterial tls) throws CredentialException {
+    if (auth.issuerUrl == null || auth.issuerUrl.isBlank() || complete(auth) || enough.test(auth)) {
       return auth;
     }
-    Found found = endpoints(auth.issuerUrl, context);
+    Found found = endpoints(auth.issuerUrl, context, tls,
+        auth.caBundleRef == null ? "" : sha256(context.secrets().get(auth.caBundleRef)));
     OAuth2Auth filled = copy(auth);
     filled.tokenUrl = auth.tokenUrl != null ? auth.tokenUrl : found.token();
     filled.authorizationUrl = auth.authorizationUrl != null ? auth.authorizationUrl : found.authorization();
@@ -62,20 +68,22 @@ final class ProviderMetadata {
         && auth.revocationUrl != null;
   }
 
-  private Found endpoints(String issuer, IssueContext context) throws CredentialException {
+  private Found endpoints(String issuer, IssueContext context, io.keyward.credential.http.TlsMaterial tls,
+      String trust) throws CredentialException {
     Instant now = context.clock().instant();
-    Cached cached = cache.get(issuer);
+    String key = issuer + "|" + trust;
+    Cached cached = cache.get(key);
     if (cached != null && now.isBefore(cached.until())) {
       return cached.endpoints();
     }
     URI issuerUri = io.keyward.credential.http.Endpoints.url(issuer, "spec.auth.oauth2.issuerUrl");
     String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
-    HTTPResponse response = get(URI.create(base + "/.well-known/openid-configuration"), context);
+    HTTPResponse response = get(URI.create(base + "/.well-known/openid-configuration"), context, tls);
     int status = response.getStatusCode();
     if (status != 200 && status >= 400 && status < 500 && status != 408 && status != 429) {
       // no OpenID Connect Discovery document there: RFC 8414's well-known URI
       String path = issuerUri.getRawPath() == null || issuerUri.getRawPath().equals("/") ? "" : issuerUri.getRawPath();
-      response = get(issuerUri.resolve("/.well-known/oauth-authorization-server" + path), context);
+      response = get(issuerUri.resolve("/.well-known/oauth-authorization-server" + path), context, tls);
     }
     TokenResponses.requireAvailable(response, now, "metadata endpoint");
     if (response.getStatusCode() != 200) {
@@ -97,14 +105,24 @@ final class ProviderMetadata {
     Found found = new Found(text(metadata.getTokenEndpointURI()),
         text(metadata.getAuthorizationEndpointURI()), text(metadata.getDeviceAuthorizationEndpointURI()),
         text(metadata.getRevocationEndpointURI()));
-    cache.put(issuer, new Cached(found, now.plus(CACHED_FOR)));
+    cache.put(key, new Cached(found, now.plus(CACHED_FOR)));
     return found;
   }
 
-  private HTTPResponse get(URI url, IssueContext context) throws CredentialException {
+  private HTTPResponse get(URI url, IssueContext context, io.keyward.credential.http.TlsMaterial tls)
+      throws CredentialException {
     HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, url);
     request.setAccept("application/json");
-    return http.call(request, null, "metadata endpoint", context.caller());
+    return http.call(request, tls, "metadata endpoint", context.caller());
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String strip(String issuer) {

@@ -87,6 +87,14 @@ class ProviderMetadataTest {
   }
 
   @Test
+  void aConnectorThatNamesWhatItUsesDoesNotAskTheMetadata() throws Exception {
+    OAuth2Auth auth = byIssuer(demo.issuerUrl().replace("127.0.0.1", "127.0.0.1") + "/nothing-served-here");
+    auth.tokenUrl = demo.tokenUrl();
+    assertThat(issuer.issue(auth, context()).headerValue()).startsWith("Bearer ");
+    assertThat(demo.metadataReads()).isZero();
+  }
+
+  @Test
   void rfc8414MetadataIsReadWhenThereIsNoOpenIdConfiguration() throws Exception {
     server = new TokenServer().client(DemoProvider.CLIENT_ID, DemoProvider.CLIENT_SECRET);
     String base = server.tokenUrl().replace("/oauth2/token", "");

@@ -19,6 +19,11 @@ public interface AuthMethod {
    */
   Map<String, SecretKeyRef> secretRefsByField();
 
+  /** Whether a key of {@link #secretRefsByField} may be missing from its Secret (it is then left out). */
+  default boolean isOptional(String field) {
+    return false;
+  }
+
   /** Every Secret key this block reads. */
   default List<SecretKeyRef> secretRefs() {
     return List.copyOf(secretRefsByField().values());

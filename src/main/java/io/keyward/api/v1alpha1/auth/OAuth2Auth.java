@@ -32,6 +32,11 @@ import java.util.Map;
         + " || (has(self.clientCertificateRef) && has(self.clientKeyRef))",
     message = "clientAuthentication tlsClientAuth needs clientCertificateRef and clientKeyRef")
 @ValidationRule(
+    value = "!has(self.authorizationResponseFields) || self.authorizationResponseFields.all(f,"
+        + " !(f in ['access_token', 'refresh_token', 'id_token', 'client_secret'])"
+        + " && (!has(self.refreshTokenRef) || f != self.refreshTokenRef.key))",
+    message = "authorizationResponseFields may not name a token, a client secret or the refresh token's own key")
+@ValidationRule(
     value = "!has(self.clientAuthentication) || self.clientAuthentication != 'privateKeyJwt'"
         + " || has(self.clientAssertion)",
     message = "clientAuthentication privateKeyJwt needs clientAssertion")
@@ -215,6 +220,11 @@ public class OAuth2Auth implements AuthMethod {
       + " (e.g. instance_url). Tokens and secrets cannot be copied.")
   public List<String> outputFields;
 
+  @JsonPropertyDescription("deletionPolicy Revoke: whether the refresh token that a new seed replaced is revoked"
+      + " too, once the new one is in use (default true). Providers whose revocation ends the whole grant rather than"
+      + " one token (Intuit, Xero: their profiles set false) would end the new grant with it.")
+  public Boolean revokeReplacedSeed;
+
   @Size(max = 8)
   @JsonPropertyDescription("grant refreshToken: parameters of the authorization response (the redirect keyward"
       + " authorize receives) that the provider sends only then, kept in the seed Secret next to the refresh token"
@@ -229,6 +239,12 @@ public class OAuth2Auth implements AuthMethod {
   /** Whether {@code field} (a key of {@link #secretRefsByField}) names what the seed Secret holds, which authorize writes. */
   public static boolean isSeedField(String field) {
     return field.endsWith(".refreshTokenRef") || field.contains(".authorizationResponseFields[");
+  }
+
+  /** The authorization response's fields: a seed written by hand, or before they were named, may lack them. */
+  @Override
+  public boolean isOptional(String field) {
+    return field.contains(".authorizationResponseFields[");
   }
 
   @Override
