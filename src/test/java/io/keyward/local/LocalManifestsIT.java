@@ -42,7 +42,7 @@ class LocalManifestsIT {
             + "ApiConnector: strict decoding error: unknown field \"spec.foo\"",
         file + ":6: line 35, column 22: not valid YAML",
         file + ":7: CronJob demo/web: no matches for kind \"CronJob\" in version \"batch/v1\" (local mode serves "
-            + "Namespace, Secret, ConfigMap, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, "
+            + "Namespace, Secret, ConfigMap, Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ApiConnector, ApiProvider, "
             + "CustomResourceDefinition, Lease)",
         file + ":9: ApiConnector demo/also-fine: spec.auth: " + LocalAdmissionIT.EXACTLY_ONE);
     assertThat(String.join("\n", local.refusals())).as("never a document's content").doesNotContain("hunter2");
