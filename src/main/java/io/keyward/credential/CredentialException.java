@@ -87,8 +87,8 @@ public class CredentialException extends Exception {
 
   /**
    * Not a failure: the attempt was not made (e.g. the provider's host already has its share of calls
-   * in flight), or it waits for a person (a device authorization nobody has approved yet), and should
-   * simply be tried again after {@code retryAfter}. No backoff, no Degraded condition, no warning Event.
+   * in flight) and should simply be tried again after {@code retryAfter}. Nothing was sent, so no
+   * backoff, no Degraded condition, no warning Event. A wait for a person is {@link #awaiting}.
    */
   public static CredentialException deferred(String reason, String message, Duration retryAfter) {
     return new CredentialException(reason, message, false, retryAfter, true);

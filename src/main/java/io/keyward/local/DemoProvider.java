@@ -228,9 +228,7 @@ public final class DemoProvider implements AutoCloseable {
   }
 
   private com.nimbusds.oauth2.sdk.Response answer(TokenRequest request) {
-    ClientAuthentication auth = request.getClientAuthentication();
-    if (!(auth instanceof PlainClientSecret secret) || !CLIENT_ID.equals(auth.getClientID().getValue())
-        || !CLIENT_SECRET.equals(secret.getClientSecret().getValue())) {
+    if (!ourClient(request.getClientAuthentication(), null)) { // its token endpoint wants the client secret
       return new TokenErrorResponse(OAuth2Error.INVALID_CLIENT);
     }
     AuthorizationGrant grant = request.getAuthorizationGrant();
@@ -310,12 +308,7 @@ public final class DemoProvider implements AutoCloseable {
     HTTPResponse response;
     try {
       var request = com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest.parse(toNimbus(exchange));
-      ClientAuthentication auth = request.getClientAuthentication();
-      String clientId = auth != null ? auth.getClientID().getValue()
-          : request.getClientID() == null ? null : request.getClientID().getValue();
-      boolean secretOk = auth == null || (auth instanceof PlainClientSecret secret
-          && CLIENT_SECRET.equals(secret.getClientSecret().getValue()));
-      if (!CLIENT_ID.equals(clientId) || !secretOk) {
+      if (!ourClient(request.getClientAuthentication(), request.getClientID())) {
         response = new TokenErrorResponse(OAuth2Error.INVALID_CLIENT).toHTTPResponse();
       } else {
         var deviceCode = new com.nimbusds.oauth2.sdk.device.DeviceCode();
@@ -425,6 +418,7 @@ public final class DemoProvider implements AutoCloseable {
     }
   }
 
+  /** Our client, with its secret, or as a public client by {@code publicId} where that may stand in (null: it may not). */
   private static boolean ourClient(ClientAuthentication auth, com.nimbusds.oauth2.sdk.id.ClientID publicId) {
     if (auth == null) {
       return publicId != null && CLIENT_ID.equals(publicId.getValue());

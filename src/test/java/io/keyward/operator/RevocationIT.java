@@ -104,7 +104,9 @@ class RevocationIT extends OperatorHarness {
     awaitCondition("crm", "Ready", "True", "CredentialIssued");
     seed("seed-refresh-token-8");
     await().atMost(Duration.ofSeconds(15)).until(() -> eventReasons("crm").contains("Reauthorized"));
-    Thread.sleep(1000);
+    // the status is written once the issue, and any revocation after it, has ended
+    await().atMost(Duration.ofSeconds(15)).until(() -> connector("crm").getStatus().lastIssueReason,
+        "InputsChanged"::equals);
     assertThat(revocations).isEmpty();
   }
 

@@ -133,7 +133,9 @@ final class ProviderMetadata {
     return uri == null ? null : uri.toString();
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private static OAuth2Auth copy(OAuth2Auth auth) {
-    return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(auth, OAuth2Auth.class);
+    return MAPPER.convertValue(auth, OAuth2Auth.class);
   }
 }

@@ -204,7 +204,7 @@ final class TokenResponses {
       error = null;
     }
     String code = error == null || error.getCode() == null ? null : error.getCode();
-    String shown = code != null && SAFE_ERROR_CODE.matcher(code).matches() ? code : "unspecified error";
+    String shown = safeCode(code);
     if (code != null && TRANSIENT_ERROR_CODES.contains(code)) {
       // RFC 6749 §5.2 lists no such codes, but providers send them with a 400 when they are only busy
       return CredentialException.transientFailure("TokenEndpointUnavailable",
